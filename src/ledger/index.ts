@@ -1,0 +1,4 @@
+/** The ledger part: SQLite storage, group commit, checkpoints, proofs, erasure and signing keys. */
+export * from './ledger.js';
+export { LedgerStore, nodePosition, storeEvidence, type StoredPayload, type Synchronous, type EntryRow } from './store.js';
+export { generateKey, loadKeys, findKey, defaultKeyName, validateKeyName, KEYS_DIR } from './keys.js';

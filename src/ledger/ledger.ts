@@ -1,0 +1,623 @@
+/**
+ * The ledger: append-only entries, an RFC 6962 Merkle tree over their leaf bytes, and a signed C2SP checkpoint
+ * for every commit batch.
+ *
+ * Contract (after tessera's): `append` resolves with a receipt only once the entry, the tree nodes it
+ * completed and the signed checkpoint that first includes it are committed in one SQLite transaction; with
+ * synchronous=FULL that means on stable storage. It MUST NOT resolve for an entry that is not on disk; when
+ * the commit fails, every caller in the batch gets LEDGER_COMMIT_FAILED and nothing of the batch is stored.
+ *
+ * Group commit: appends arriving within `commitWindowMs`, or up to `maxBatch` of them, share one transaction
+ * and one checkpoint signature. The queue is bounded (`maxQueue`); past it an append fails at once with
+ * LEDGER_BUSY (pushback) instead of growing memory without limit.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { VigilError } from '../errors.js';
+import {
+  CompactRange,
+  consistencyProof,
+  encodeBase64,
+  formatCheckpoint,
+  frontierPositions,
+  inclusionPath,
+  inclusionProof,
+  leafHash,
+  subtreeRoot,
+  parseCheckpoint,
+  parseVerifierKey,
+  randomBytes,
+  verifyNote,
+  constantTimeEqual,
+  type NodeSource,
+  type NoteSigner,
+  type JsonValue,
+} from '../tlog/index.js';
+import {
+  ENTRY_VERSION,
+  SALT_BYTES,
+  decodeEntry,
+  encodeEntry,
+  payloadBytes,
+  payloadCommitment,
+  type AppendRequest,
+  type Entry,
+  type JsonObject,
+  type PayloadBytes,
+} from '../entry/index.js';
+import { LedgerStore, nodePosition, type BatchWrite, type StoredPayload, type Synchronous } from './store.js';
+import { loadKeys } from './keys.js';
+
+/**
+ * Inclusion proofs for every entry of one commit batch against the batch's tree. Neighbouring entries share
+ * most of their path, so each node's base64 form is computed once, and so is the right-edge partial
+ * subtree of each level.
+ */
+class BatchProofs {
+  private readonly encoded = new Map<number, string>();
+  private readonly partial = new Map<number, string>();
+
+  constructor(
+    private readonly source: NodeSource,
+    private readonly size: number,
+  ) {}
+
+  proof(index: number): string[] {
+    return inclusionPath(index, this.size).map((step) => {
+      if (step.partial) {
+        let hash = this.partial.get(step.level);
+        if (hash === undefined) {
+          const start = step.index * 2 ** step.level;
+          hash = encodeBase64(subtreeRoot(this.source, start, this.size));
+          this.partial.set(step.level, hash);
+        }
+        return hash;
+      }
+      const pos = nodePosition(step.level, step.index);
+      let hash = this.encoded.get(pos);
+      if (hash === undefined) {
+        hash = encodeBase64(this.source.node(step.level, step.index));
+        this.encoded.set(pos, hash);
+      }
+      return hash;
+    });
+  }
+}
+
+/** Default commit window: long enough to gather concurrent appends, short against a caller's latency. */
+export const DEFAULT_COMMIT_WINDOW_MS = 2;
+/** Default largest commit batch: one transaction and one signature for up to this many entries. */
+export const DEFAULT_MAX_BATCH = 1000;
+/** Default bound of the append queue; past it appends fail fast with LEDGER_BUSY. */
+export const DEFAULT_MAX_QUEUE = 100_000;
+/** Default largest payload accepted by the ledger itself (the service sets its own, smaller, body limit). */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 16 * 1024 * 1024;
+/** Largest number of payloads one erasure entry may remove (its meta lists them). */
+export const MAX_ERASURE_INDEXES = 10_000;
+export const DATABASE_FILE = 'ledger.db';
+
+export interface LedgerOptions {
+  /** Folder holding ledger.db and keys/. */
+  dataDir: string;
+  /** Checkpoint origin line for a new ledger; defaults to the signing key's name. Fixed once created. */
+  origin?: string;
+  synchronous?: Synchronous;
+  commitWindowMs?: number;
+  maxBatch?: number;
+  maxQueue?: number;
+  maxPayloadBytes?: number;
+  /** Clock in ms since the epoch; the ledger, never the caller, sets `ts`. */
+  now?: () => number;
+}
+
+/** Proof that an entry is in the ledger: the shape is a contract shared with the HTTP service. */
+export interface Receipt {
+  index: number;
+  /** base64 SHA-256(0x00 ‖ leaf bytes) */
+  leafHash: string;
+  /** the signed checkpoint note that first includes the entry */
+  checkpoint: string;
+  /** inclusion proof from the entry to that checkpoint's tree, base64 hashes, leaf side first */
+  proof: string[];
+}
+
+export interface AppendContext {
+  /** id of the credential the caller authenticated with, written into the entry */
+  credential?: string;
+  /** keyed pseudonyms of data subjects (reserved for the subject index) */
+  subjects?: string[];
+}
+
+export interface ErasureRequest {
+  indexes: number[];
+  /** why, in words that name no person: the erasure entry is permanent */
+  reason: string;
+  /** legal basis, e.g. "GDPR Art. 17(1)(a)" */
+  basis: string;
+  /** who asked for it */
+  actor: string;
+}
+
+export interface ErasureReceipt extends Receipt {
+  erased: number[];
+}
+
+export interface LedgerStat {
+  size: number;
+  root: string;
+  origin: string;
+  verifierKey: string | undefined;
+  checkpoint: string | undefined;
+  appendable: boolean;
+  problem: string | undefined;
+}
+
+interface Pending {
+  kind: string;
+  agent: string;
+  session: string | undefined;
+  task: string | undefined;
+  credential: string | undefined;
+  subjects: string[] | undefined;
+  meta: JsonObject | undefined;
+  payload: PayloadBytes;
+  erase?: ErasureRequest;
+  rotateTo?: NoteSigner;
+  resolve: (r: ErasureReceipt) => void;
+  reject: (e: unknown) => void;
+}
+
+function checkPositiveInt(name: string, v: number | undefined, dflt: number, min: number): number {
+  const value = v ?? dflt;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new VigilError('CONFIG_INVALID', `${name} must be an integer ≥ ${min}, got ${String(v)}`, { path: name });
+  }
+  return value;
+}
+
+export class Ledger {
+  readonly origin: string;
+  readonly dataDir: string;
+  private readonly store: LedgerStore;
+  private signer: NoteSigner | undefined;
+  private range: CompactRange;
+  private lastLeafHash: Uint8Array | undefined;
+  private lastTs = 0;
+  private latestNote: string | undefined;
+  private problem: VigilError | undefined;
+  private readonly queue: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private closed = false;
+  private readonly commitWindowMs: number;
+  private readonly maxBatch: number;
+  private readonly maxQueue: number;
+  private readonly maxPayloadBytes: number;
+  private readonly now: () => number;
+
+  private constructor(store: LedgerStore, options: LedgerOptions, origin: string, signer: NoteSigner | undefined) {
+    this.store = store;
+    this.dataDir = options.dataDir;
+    this.origin = origin;
+    this.signer = signer;
+    this.commitWindowMs = checkPositiveInt('commitWindowMs', options.commitWindowMs, DEFAULT_COMMIT_WINDOW_MS, 0);
+    this.maxBatch = checkPositiveInt('maxBatch', options.maxBatch, DEFAULT_MAX_BATCH, 1);
+    this.maxQueue = checkPositiveInt('maxQueue', options.maxQueue, DEFAULT_MAX_QUEUE, 1);
+    this.maxPayloadBytes = checkPositiveInt('maxPayloadBytes', options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 0);
+    this.now = options.now ?? Date.now;
+    this.range = CompactRange.empty();
+  }
+
+  /**
+   * Opens (or creates) the ledger in `options.dataDir`. A new ledger needs a key in <dataDir>/keys (see
+   * `generateKey`). An existing one is checked at its tail: the stored tree must reproduce the latest
+   * checkpoint's root and size, and that checkpoint's signature must verify. If not, the ledger opens for
+   * reading but refuses every append with LEDGER_INCONSISTENT.
+   */
+  static open(options: LedgerOptions): Ledger {
+    fs.mkdirSync(options.dataDir, { recursive: true });
+    const store = LedgerStore.open(path.join(options.dataDir, DATABASE_FILE), { synchronous: options.synchronous ?? 'FULL' });
+    try {
+      const keys = loadKeys(options.dataDir);
+      let origin = store.getMeta('origin');
+      let signer: NoteSigner | undefined;
+      if (origin === undefined) {
+        if (keys.length === 0) {
+          throw new VigilError('KEY_MISSING', `no signing key in ${path.join(options.dataDir, 'keys')}; run "vigil keys generate" first`);
+        }
+        if (keys.length > 1) {
+          throw new VigilError('KEY_INVALID', `a new ledger needs exactly one key in ${path.join(options.dataDir, 'keys')}, found ${keys.length}`);
+        }
+        signer = keys[0] as NoteSigner;
+        origin = options.origin ?? signer.name;
+        if (origin.length === 0 || origin.trim() !== origin || /[\n\r\t]/.test(origin)) {
+          throw new VigilError('CONFIG_INVALID', 'origin must be one non-empty line without surrounding spaces', { path: 'origin' });
+        }
+        store.initMeta({ origin, format: 'vigil-ledger/1' }, signer.verifierKey);
+      } else {
+        if (options.origin !== undefined && options.origin !== origin) {
+          throw new VigilError('CONFIG_INVALID', `this ledger's origin is "${origin}", not "${options.origin}"; the origin cannot change`, { path: 'origin' });
+        }
+        const history = store.signingKeys();
+        const active = history[history.length - 1]?.vkey;
+        signer = keys.find((k) => k.verifierKey === active);
+      }
+      const ledger = new Ledger(store, options, origin, signer);
+      ledger.loadTail();
+      return ledger;
+    } catch (e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** Restores the frontier and checks it against the latest checkpoint (the cheap tail check). */
+  private loadTail(): void {
+    const size = this.store.size();
+    const frontier = [];
+    for (const { level, index } of frontierPositions(size)) {
+      const hash = level === 0 ? this.leafHashAt(index) : this.store.readNode(nodePosition(level, index));
+      if (!hash) {
+        this.problem = new VigilError('LEDGER_INCONSISTENT', `tree node (level ${level}, index ${index}) is missing for size ${size}`);
+        return;
+      }
+      frontier.push({ level, index, hash });
+    }
+    this.range = CompactRange.fromFrontier(size, frontier);
+    if (size > 0) {
+      const leaf = this.store.readLeaf(size - 1) as Uint8Array;
+      this.lastLeafHash = leafHash(leaf);
+      try {
+        const last = decodeEntry(leaf);
+        if (last.index !== size - 1) throw new VigilError('LEDGER_INCONSISTENT', `entry ${size - 1} says it is entry ${last.index}`);
+        this.lastTs = Date.parse(last.ts);
+      } catch (e) {
+        this.problem = new VigilError('LEDGER_INCONSISTENT', `entry ${size - 1} is not a valid entry: ${(e as Error).message}`);
+        return;
+      }
+    }
+    const latest = this.store.latestCheckpoint();
+    if (!latest) {
+      if (size > 0) this.problem = new VigilError('LEDGER_INCONSISTENT', `${size} entries but no checkpoint`);
+      return;
+    }
+    this.latestNote = latest.note;
+    try {
+      const keys = this.store.signingKeys().map((k) => parseVerifierKey(k.vkey));
+      const { body } = verifyNote(latest.note, keys);
+      const cp = parseCheckpoint(body);
+      if (cp.origin !== this.origin) throw new Error(`checkpoint origin "${cp.origin}" is not the ledger's "${this.origin}"`);
+      if (cp.size !== size) throw new Error(`the latest checkpoint is for size ${cp.size} but the ledger holds ${size} entries`);
+      if (!constantTimeEqual(cp.rootHash, this.range.root())) throw new Error(`the stored tree's root does not match the checkpoint at size ${size}`);
+    } catch (e) {
+      this.problem = new VigilError('LEDGER_INCONSISTENT', `tail check failed: ${(e as Error).message}; appends are refused until the ledger is verified and repaired`);
+    }
+  }
+
+  private leafHashAt(index: number): Uint8Array | undefined {
+    const leaf = this.store.readLeaf(index);
+    return leaf ? leafHash(leaf) : undefined;
+  }
+
+  /** Hashes of complete subtrees read from storage: O(1) rows each. */
+  private readonly storedNodes: NodeSource = {
+    node: (level: number, index: number): Uint8Array => {
+      const hash = level === 0 ? this.leafHashAt(index) : this.store.readNode(nodePosition(level, index));
+      if (!hash) throw new VigilError('LEDGER_INCONSISTENT', `tree node (level ${level}, index ${index}) is missing`);
+      return hash;
+    },
+  };
+
+  get size(): number {
+    return this.range.size;
+  }
+
+  get verifierKey(): string | undefined {
+    return this.signer?.verifierKey;
+  }
+
+  /** The latest signed checkpoint note, or undefined for an empty ledger. */
+  latestCheckpoint(): string | undefined {
+    return this.latestNote;
+  }
+
+  stat(): LedgerStat {
+    return {
+      size: this.size,
+      root: encodeBase64(this.range.root()),
+      origin: this.origin,
+      verifierKey: this.signer?.verifierKey,
+      checkpoint: this.latestNote,
+      appendable: this.problem === undefined && this.signer !== undefined,
+      problem: this.problem?.message ?? (this.signer ? undefined : 'the active signing key is not in the data directory'),
+    };
+  }
+
+  /** Records a caller's request (already validated with parseAppendRequest). */
+  append(request: AppendRequest, context: AppendContext = {}): Promise<Receipt> {
+    return this.enqueue({
+      kind: request.kind,
+      agent: request.agent,
+      session: request.session,
+      task: request.task,
+      credential: context.credential,
+      subjects: context.subjects,
+      meta: request.meta as JsonObject | undefined,
+      payload: payloadBytes(request.payload as JsonValue),
+    });
+  }
+
+  /** Records an entry of any kind with raw payload bytes (for Vigil's own parts, e.g. DLP decisions). */
+  record(fields: { kind: string; agent: string; session?: string; task?: string; meta?: JsonObject }, payload: PayloadBytes, context: AppendContext = {}): Promise<Receipt> {
+    return this.enqueue({
+      kind: fields.kind,
+      agent: fields.agent,
+      session: fields.session,
+      task: fields.task,
+      credential: context.credential,
+      subjects: context.subjects,
+      meta: fields.meta,
+      payload,
+    });
+  }
+
+  /**
+   * Deletes the payloads (and salts) of `indexes` and appends an erasure entry saying which, when, why and
+   * on what legal basis, in one transaction. Entries, checkpoints and proofs are untouched and still verify.
+   * Payloads already erased are skipped; the receipt lists the indexes actually erased.
+   */
+  erase(request: ErasureRequest): Promise<ErasureReceipt> {
+    const { indexes, reason, basis, actor } = request;
+    if (!Array.isArray(indexes) || indexes.length === 0 || indexes.length > MAX_ERASURE_INDEXES) {
+      return Promise.reject(new VigilError('ERASURE_INVALID', `indexes must list 1 to ${MAX_ERASURE_INDEXES} entries`, { path: 'indexes' }));
+    }
+    for (const i of indexes) {
+      if (!Number.isSafeInteger(i) || i < 0) return Promise.reject(new VigilError('ERASURE_INVALID', `index ${String(i)} is not an entry index`, { path: 'indexes' }));
+    }
+    for (const [k, v] of Object.entries({ reason, basis, actor })) {
+      if (typeof v !== 'string' || v.length === 0 || v.length > 1000) {
+        return Promise.reject(new VigilError('ERASURE_INVALID', `${k} must be a non-empty string of at most 1000 characters`, { path: k }));
+      }
+    }
+    return this.enqueue({
+      kind: 'erasure',
+      agent: 'vigil',
+      session: undefined,
+      task: undefined,
+      credential: undefined,
+      subjects: undefined,
+      meta: undefined,
+      payload: payloadBytes(''),
+      erase: { indexes: [...new Set(indexes)].sort((a, b) => a - b), reason, basis, actor },
+    });
+  }
+
+  /**
+   * Appends a key_rotation entry naming `next`'s verifier key. The batch that holds it is signed by the
+   * current key; only after that commit does `next` sign anything, so a verifier that starts from the first
+   * key can follow the chain of keys.
+   */
+  rotateKey(next: NoteSigner, actor = 'vigil'): Promise<Receipt> {
+    if (!this.signer) return Promise.reject(new VigilError('KEY_MISSING', 'the active signing key is not in the data directory'));
+    return this.enqueue({
+      kind: 'key_rotation',
+      agent: actor,
+      session: undefined,
+      task: undefined,
+      credential: undefined,
+      subjects: undefined,
+      meta: { previous: this.signer.verifierKey, vkey: next.verifierKey },
+      payload: payloadBytes(''),
+      rotateTo: next,
+    });
+  }
+
+  private enqueue(item: Omit<Pending, 'resolve' | 'reject'>): Promise<ErasureReceipt> {
+    if (this.closed) return Promise.reject(new VigilError('LEDGER_CLOSED', 'the ledger is closed'));
+    if (this.problem) return Promise.reject(this.problem);
+    if (!this.signer) return Promise.reject(new VigilError('KEY_MISSING', 'the active signing key is not in the data directory'));
+    if (item.payload.bytes.length > this.maxPayloadBytes) {
+      return Promise.reject(new VigilError('PAYLOAD_TOO_LARGE', `payload of ${item.payload.bytes.length} bytes exceeds ${this.maxPayloadBytes}`, { path: '$.payload' }));
+    }
+    if (this.queue.length >= this.maxQueue) {
+      return Promise.reject(new VigilError('LEDGER_BUSY', `append queue is full (${this.maxQueue} pending); retry later`));
+    }
+    return new Promise<ErasureReceipt>((resolve, reject) => {
+      this.queue.push({ ...item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.queue.length >= this.maxBatch) {
+      if (this.timer) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+      }
+      this.immediate ??= setImmediate(() => {
+        this.immediate = undefined;
+        this.flush();
+      });
+    } else if (!this.timer && !this.immediate) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, this.commitWindowMs);
+    }
+  }
+
+  /** Commits up to maxBatch queued items in one transaction, then answers their callers. */
+  private flush(): void {
+    const items = this.queue.splice(0, this.maxBatch);
+    if (items.length > 0) this.commit(items);
+    if (this.queue.length > 0) this.schedule();
+  }
+
+  private commit(items: Pending[]): void {
+    const signer = this.signer;
+    if (this.problem || !signer) {
+      const err = this.problem ?? new VigilError('KEY_MISSING', 'the active signing key is not in the data directory');
+      for (const it of items) it.reject(err);
+      return;
+    }
+    // Work on copies: the in-memory tree changes only once the transaction has committed.
+    const range = this.range.clone();
+    const startSize = range.size;
+    let prev = this.lastLeafHash;
+    const tsMs = Math.max(this.now(), this.lastTs);
+    const ts = new Date(tsMs).toISOString();
+    const salts = randomBytes(SALT_BYTES * items.length);
+    const memo = new Map<number, Uint8Array>();
+    for (const n of range.frontier()) memo.set(nodePosition(n.level, n.index), n.hash);
+    const write: BatchWrite = { entries: [], payloads: [], nodes: [], checkpoint: { size: 0, note: '' }, erasures: [] };
+    const accepted: Array<{ item: Pending; index: number; leafHash: Uint8Array; erased: number[] }> = [];
+    let rotateTo: NoteSigner | undefined;
+
+    for (const item of items) {
+      const index = range.size;
+      let meta = item.meta;
+      let erased: number[] = [];
+      if (item.erase) {
+        const checked = this.checkErasure(item.erase, startSize);
+        if (checked instanceof VigilError) {
+          item.reject(checked);
+          continue;
+        }
+        erased = checked;
+        meta = { indexes: erased, reason: item.erase.reason, basis: item.erase.basis, actor: item.erase.actor };
+        write.erasures.push({ erasureIndex: index, indexes: erased });
+      }
+      const salt = salts.subarray(accepted.length * SALT_BYTES, (accepted.length + 1) * SALT_BYTES);
+      const entry: Entry = {
+        v: ENTRY_VERSION,
+        index,
+        ts,
+        kind: item.kind,
+        agent: item.agent,
+        session: item.session,
+        task: item.task,
+        credential: item.credential,
+        payload: {
+          commitment: encodeBase64(payloadCommitment(salt, item.payload.bytes)),
+          size: item.payload.bytes.length,
+          type: item.payload.type,
+        },
+        meta,
+        subjects: item.subjects,
+        prev: prev ? encodeBase64(prev) : undefined,
+      };
+      let leaf: Uint8Array;
+      try {
+        leaf = encodeEntry(entry);
+      } catch (e) {
+        item.reject(e);
+        continue;
+      }
+      const hash = leafHash(leaf);
+      memo.set(nodePosition(0, index), hash);
+      for (const n of range.append(hash)) {
+        const pos = nodePosition(n.level, n.index);
+        memo.set(pos, n.hash);
+        write.nodes.push({ pos, hash: n.hash });
+      }
+      write.entries.push({ idx: index, leaf });
+      write.payloads.push({ idx: index, salt, body: item.payload.bytes });
+      if (item.rotateTo) {
+        rotateTo = item.rotateTo;
+        write.signingKey = { sinceIndex: index, vkey: item.rotateTo.verifierKey };
+      }
+      accepted.push({ item, index, leafHash: hash, erased });
+      prev = hash;
+    }
+    if (accepted.length === 0) return;
+
+    const size = range.size;
+    const note = signer.sign(formatCheckpoint({ origin: this.origin, size, rootHash: range.root(), extensions: [] }));
+    write.checkpoint = { size, note };
+    try {
+      this.store.commitBatch(write);
+    } catch (e) {
+      const err = e instanceof VigilError ? e : new VigilError('LEDGER_COMMIT_FAILED', String(e), undefined, { cause: e });
+      for (const a of accepted) a.item.reject(err);
+      return;
+    }
+    // Committed: only now does the in-memory state move on.
+    this.range = range;
+    this.lastLeafHash = prev;
+    this.lastTs = tsMs;
+    this.latestNote = note;
+    if (rotateTo) this.signer = rotateTo;
+
+    const source: NodeSource = { node: (level, index) => memo.get(nodePosition(level, index)) ?? this.storedNodes.node(level, index) };
+    const proofs = new BatchProofs(source, size);
+    for (const a of accepted) {
+      let proof: string[];
+      try {
+        proof = proofs.proof(a.index);
+      } catch (e) {
+        a.item.reject(e);
+        continue;
+      }
+      const receipt: Receipt = { index: a.index, leafHash: encodeBase64(a.leafHash), checkpoint: note, proof };
+      // Only an erasure's receipt says which payloads went; every other receipt keeps the contract's shape.
+      a.item.resolve(a.item.erase ? { ...receipt, erased: a.erased } : (receipt as ErasureReceipt));
+    }
+  }
+
+  /** The indexes an erasure will remove, or the reason it cannot run. Already-erased payloads are skipped. */
+  private checkErasure(req: ErasureRequest, size: number): number[] | VigilError {
+    const result: number[] = [];
+    for (const idx of req.indexes) {
+      if (idx >= size) return new VigilError('ERASURE_INVALID', `entry ${idx} does not exist (ledger size ${size})`, { index: idx });
+      const state = this.store.readPayload(idx).state;
+      if (state === 'present') result.push(idx);
+    }
+    if (result.length === 0) return new VigilError('ERASURE_INVALID', 'every listed payload is already erased', { path: 'indexes' });
+    return result;
+  }
+
+  /** Inclusion proof for entry `index` in the tree of size `treeSize` (≤ the ledger's size). */
+  inclusionProof(index: number, treeSize: number): Uint8Array[] {
+    if (!Number.isSafeInteger(index) || !Number.isSafeInteger(treeSize) || index < 0 || index >= treeSize || treeSize > this.size) {
+      throw new VigilError('INVALID_PROOF_REQUEST', `need 0 ≤ index < size ≤ ${this.size}, got index ${index}, size ${treeSize}`);
+    }
+    return inclusionProof(this.storedNodes, index, treeSize);
+  }
+
+  /** Consistency proof between tree sizes m and n (0 < m ≤ n ≤ the ledger's size). */
+  consistencyProof(m: number, n: number): Uint8Array[] {
+    if (!Number.isSafeInteger(m) || !Number.isSafeInteger(n) || m < 1 || m > n || n > this.size) {
+      throw new VigilError('INVALID_PROOF_REQUEST', `need 0 < from ≤ to ≤ ${this.size}, got from ${m}, to ${n}`);
+    }
+    return consistencyProof(this.storedNodes, m, n);
+  }
+
+  /** Exact leaf bytes of entry `index`. */
+  readLeaf(index: number): Uint8Array {
+    const leaf = this.store.readLeaf(index);
+    if (!leaf) throw new VigilError('NOT_FOUND', `no entry ${index}`, { index });
+    return leaf;
+  }
+
+  readPayload(index: number): StoredPayload {
+    return this.store.readPayload(index);
+  }
+
+  /** The read side of the store, for verification and export. */
+  get storage(): LedgerStore {
+    return this.store;
+  }
+
+  /** Commits everything still queued, then closes the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+    while (this.queue.length > 0) this.commit(this.queue.splice(0, this.maxBatch));
+    this.closed = true;
+    await Promise.resolve();
+    this.store.close();
+  }
+}

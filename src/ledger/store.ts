@@ -1,0 +1,320 @@
+/**
+ * The ledger's SQLite file. This is the only module that imports better-sqlite3.
+ *
+ * Tables:
+ * - entries(idx, leaf): the exact leaf bytes. Append-only: triggers abort UPDATE and DELETE.
+ * - nodes(pos, hash): every complete Merkle subtree of level ≥ 1, keyed by its post-order position
+ *   (the MMR numbering), so inserts are strictly increasing and proofs read O(log n) rows.
+ * - checkpoints(size, note): one signed checkpoint per commit batch. Append-only.
+ * - payloads(idx, salt, body): erasable. A row can be deleted only once an erased_payloads row
+ *   names it, and that row is written in the same transaction as the erasure entry that explains it.
+ * - erased_payloads(idx, erasure_idx), signing_keys(seq, since_index, vkey), meta(key, value): append-only.
+ */
+import Database from 'better-sqlite3';
+import { VigilError } from '../errors.js';
+
+export type Synchronous = 'FULL' | 'NORMAL';
+
+export interface StoreOptions {
+  /** FULL (default): an acknowledged commit survives power loss. NORMAL: survives a process crash only. */
+  synchronous?: Synchronous;
+  readonly?: boolean;
+}
+
+export interface NodeRow {
+  pos: number;
+  hash: Uint8Array;
+}
+
+export interface EntryRow {
+  idx: number;
+  leaf: Uint8Array;
+}
+
+export interface PayloadRow {
+  idx: number;
+  salt: Uint8Array;
+  body: Uint8Array;
+}
+
+/** Everything one group commit writes, in one transaction. */
+export interface BatchWrite {
+  entries: EntryRow[];
+  payloads: PayloadRow[];
+  nodes: NodeRow[];
+  checkpoint: { size: number; note: string };
+  erasures: Array<{ erasureIndex: number; indexes: number[] }>;
+  signingKey?: { sinceIndex: number; vkey: string };
+}
+
+export type StoredPayload = { state: 'present'; salt: Uint8Array; body: Uint8Array } | { state: 'erased'; erasureIndex: number } | { state: 'missing' };
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, leaf BLOB NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS nodes (pos INTEGER PRIMARY KEY, hash BLOB NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS payloads (idx INTEGER PRIMARY KEY, salt BLOB NOT NULL, body BLOB NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS erased_payloads (idx INTEGER PRIMARY KEY, erasure_idx INTEGER NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS signing_keys (seq INTEGER PRIMARY KEY, since_index INTEGER, vkey TEXT NOT NULL) STRICT;
+
+CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: entries cannot be updated'); END;
+CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: entries cannot be deleted'); END;
+CREATE TRIGGER IF NOT EXISTS nodes_no_update BEFORE UPDATE ON nodes
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: tree nodes cannot be updated'); END;
+CREATE TRIGGER IF NOT EXISTS nodes_no_delete BEFORE DELETE ON nodes
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: tree nodes cannot be deleted'); END;
+CREATE TRIGGER IF NOT EXISTS checkpoints_no_update BEFORE UPDATE ON checkpoints
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: checkpoints cannot be updated'); END;
+CREATE TRIGGER IF NOT EXISTS checkpoints_no_delete BEFORE DELETE ON checkpoints
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: checkpoints cannot be deleted'); END;
+CREATE TRIGGER IF NOT EXISTS payloads_no_update BEFORE UPDATE ON payloads
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: payloads cannot be updated'); END;
+CREATE TRIGGER IF NOT EXISTS payloads_delete_only_erased BEFORE DELETE ON payloads
+  WHEN NOT EXISTS (SELECT 1 FROM erased_payloads WHERE idx = OLD.idx)
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: a payload can be removed only by an erasure entry'); END;
+CREATE TRIGGER IF NOT EXISTS erased_no_update BEFORE UPDATE ON erased_payloads
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: erasure records cannot be updated'); END;
+CREATE TRIGGER IF NOT EXISTS erased_no_delete BEFORE DELETE ON erased_payloads
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: erasure records cannot be deleted'); END;
+CREATE TRIGGER IF NOT EXISTS keys_no_update BEFORE UPDATE ON signing_keys
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: key history cannot be updated'); END;
+CREATE TRIGGER IF NOT EXISTS keys_no_delete BEFORE DELETE ON signing_keys
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: key history cannot be deleted'); END;
+CREATE TRIGGER IF NOT EXISTS meta_no_update BEFORE UPDATE ON meta
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: ledger metadata cannot be updated'); END;
+CREATE TRIGGER IF NOT EXISTS meta_no_delete BEFORE DELETE ON meta
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: ledger metadata cannot be deleted'); END;
+`;
+
+/** Post-order (MMR) position of the complete subtree (level, index): creation order is position order. */
+export function nodePosition(level: number, index: number): number {
+  const lastLeaf = (index + 1) * 2 ** level - 1;
+  return 2 * lastLeaf - popcount(lastLeaf) + level;
+}
+
+function popcount32(n: number): number {
+  n = n - ((n >>> 1) & 0x55555555);
+  n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
+  return (((n + (n >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+function popcount(n: number): number {
+  return popcount32(n >>> 0) + popcount32(Math.floor(n / 0x100000000) >>> 0);
+}
+
+function asBytes(buf: Buffer): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+function translate(e: unknown, what: string): VigilError {
+  if (e instanceof VigilError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  if (message.includes('LEDGER_APPEND_ONLY')) return new VigilError('LEDGER_APPEND_ONLY', message, undefined, { cause: e });
+  return new VigilError('LEDGER_COMMIT_FAILED', `${what}: ${message}`, undefined, { cause: e });
+}
+
+export class LedgerStore {
+  readonly path: string;
+  readonly readonly: boolean;
+  private readonly db: Database.Database;
+  private readonly stmt: {
+    insertEntry: Database.Statement<[number, Uint8Array]>;
+    insertNode: Database.Statement<[number, Uint8Array]>;
+    insertPayload: Database.Statement<[number, Uint8Array, Uint8Array]>;
+    insertCheckpoint: Database.Statement<[number, string]>;
+    insertErased: Database.Statement<[number, number]>;
+    deletePayload: Database.Statement<[number]>;
+    insertKey: Database.Statement<[number | null, string]>;
+    readLeaf: Database.Statement<[number], { leaf: Buffer }>;
+    readNode: Database.Statement<[number], { hash: Buffer }>;
+    readPayload: Database.Statement<[number], { salt: Buffer; body: Buffer }>;
+    readErased: Database.Statement<[number], { erasure_idx: number }>;
+    maxIdx: Database.Statement<[], { n: number | null }>;
+    latestCheckpoint: Database.Statement<[], { size: number; note: string }>;
+  };
+  private readonly commitTx: (batch: BatchWrite) => void;
+
+  private constructor(path: string, options: StoreOptions) {
+    this.path = path;
+    this.readonly = options.readonly ?? false;
+    try {
+      this.db = new Database(path, { readonly: this.readonly, fileMustExist: this.readonly });
+    } catch (e) {
+      throw new VigilError('IO_ERROR', `cannot open ledger database ${path}: ${(e as Error).message}`, undefined, { cause: e });
+    }
+    if (!this.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.exec(SCHEMA);
+    }
+    // Set explicitly on every open: durability must never depend on a compiled-in default.
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    const db = this.db;
+    this.stmt = {
+      insertEntry: db.prepare('INSERT INTO entries (idx, leaf) VALUES (?, ?)'),
+      insertNode: db.prepare('INSERT INTO nodes (pos, hash) VALUES (?, ?)'),
+      insertPayload: db.prepare('INSERT INTO payloads (idx, salt, body) VALUES (?, ?, ?)'),
+      insertCheckpoint: db.prepare('INSERT INTO checkpoints (size, note) VALUES (?, ?)'),
+      insertErased: db.prepare('INSERT INTO erased_payloads (idx, erasure_idx) VALUES (?, ?)'),
+      deletePayload: db.prepare('DELETE FROM payloads WHERE idx = ?'),
+      insertKey: db.prepare('INSERT INTO signing_keys (since_index, vkey) VALUES (?, ?)'),
+      readLeaf: db.prepare('SELECT leaf FROM entries WHERE idx = ?'),
+      readNode: db.prepare('SELECT hash FROM nodes WHERE pos = ?'),
+      readPayload: db.prepare('SELECT salt, body FROM payloads WHERE idx = ?'),
+      readErased: db.prepare('SELECT erasure_idx FROM erased_payloads WHERE idx = ?'),
+      maxIdx: db.prepare('SELECT MAX(idx) AS n FROM entries'),
+      latestCheckpoint: db.prepare('SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1'),
+    };
+    this.commitTx = db.transaction((batch: BatchWrite) => {
+      for (const e of batch.entries) this.stmt.insertEntry.run(e.idx, e.leaf);
+      for (const p of batch.payloads) this.stmt.insertPayload.run(p.idx, p.salt, p.body);
+      for (const n of batch.nodes) this.stmt.insertNode.run(n.pos, n.hash);
+      for (const er of batch.erasures) {
+        for (const idx of er.indexes) {
+          this.stmt.insertErased.run(idx, er.erasureIndex);
+          this.stmt.deletePayload.run(idx);
+        }
+      }
+      if (batch.signingKey) this.stmt.insertKey.run(batch.signingKey.sinceIndex, batch.signingKey.vkey);
+      this.stmt.insertCheckpoint.run(batch.checkpoint.size, batch.checkpoint.note);
+    });
+  }
+
+  static open(path: string, options: StoreOptions = {}): LedgerStore {
+    return new LedgerStore(path, options);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  getMeta(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  /** Writes metadata once (create-time facts such as the origin); the triggers refuse later changes. */
+  initMeta(values: Record<string, string>, initialKey: string): void {
+    const tx = this.db.transaction(() => {
+      const insert = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+      for (const [k, v] of Object.entries(values)) insert.run(k, v);
+      this.stmt.insertKey.run(null, initialKey);
+    });
+    try {
+      tx();
+    } catch (e) {
+      throw translate(e, 'cannot initialise the ledger');
+    }
+  }
+
+  /** Number of entries (highest index + 1). */
+  size(): number {
+    const n = this.stmt.maxIdx.get()?.n;
+    return n === null || n === undefined ? 0 : n + 1;
+  }
+
+  /**
+   * Writes one commit batch in one transaction. MUST return only once the transaction is committed (with
+   * synchronous=FULL, on stable storage); on any failure nothing of the batch is stored and it throws.
+   */
+  commitBatch(batch: BatchWrite): void {
+    try {
+      this.commitTx(batch);
+    } catch (e) {
+      throw translate(e, 'commit failed');
+    }
+  }
+
+  readLeaf(idx: number): Uint8Array | undefined {
+    const row = this.stmt.readLeaf.get(idx);
+    return row ? asBytes(row.leaf) : undefined;
+  }
+
+  readNode(pos: number): Uint8Array | undefined {
+    const row = this.stmt.readNode.get(pos);
+    return row ? asBytes(row.hash) : undefined;
+  }
+
+  readPayload(idx: number): StoredPayload {
+    const row = this.stmt.readPayload.get(idx);
+    if (row) return { state: 'present', salt: asBytes(row.salt), body: asBytes(row.body) };
+    const erased = this.stmt.readErased.get(idx);
+    if (erased) return { state: 'erased', erasureIndex: erased.erasure_idx };
+    return { state: 'missing' };
+  }
+
+  latestCheckpoint(): { size: number; note: string } | undefined {
+    return this.stmt.latestCheckpoint.get();
+  }
+
+  *iterateEntries(start = 0, end = Number.MAX_SAFE_INTEGER): IterableIterator<EntryRow> {
+    const it = this.db.prepare('SELECT idx, leaf FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').iterate(start, end);
+    for (const row of it as IterableIterator<{ idx: number; leaf: Buffer }>) yield { idx: row.idx, leaf: asBytes(row.leaf) };
+  }
+
+  *iterateCheckpoints(): IterableIterator<{ size: number; note: string }> {
+    yield* this.db.prepare('SELECT size, note FROM checkpoints ORDER BY size').iterate() as IterableIterator<{ size: number; note: string }>;
+  }
+
+  *iteratePayloads(start = 0, end = Number.MAX_SAFE_INTEGER): IterableIterator<PayloadRow> {
+    const it = this.db.prepare('SELECT idx, salt, body FROM payloads WHERE idx >= ? AND idx < ? ORDER BY idx').iterate(start, end);
+    for (const row of it as IterableIterator<{ idx: number; salt: Buffer; body: Buffer }>) {
+      yield { idx: row.idx, salt: asBytes(row.salt), body: asBytes(row.body) };
+    }
+  }
+
+  erasedPayloads(): Map<number, number> {
+    const rows = this.db.prepare('SELECT idx, erasure_idx FROM erased_payloads').all() as Array<{ idx: number; erasure_idx: number }>;
+    return new Map(rows.map((r) => [r.idx, r.erasure_idx]));
+  }
+
+  signingKeys(): Array<{ sinceIndex: number | null; vkey: string }> {
+    const rows = this.db.prepare('SELECT since_index, vkey FROM signing_keys ORDER BY seq').all() as Array<{ since_index: number | null; vkey: string }>;
+    return rows.map((r) => ({ sinceIndex: r.since_index, vkey: r.vkey }));
+  }
+
+  /** Page count × page size of the main file plus the WAL, for the bytes-per-entry figure. */
+  fileStats(): { pageSize: number; pageCount: number; freelist: number } {
+    return {
+      pageSize: this.db.pragma('page_size', { simple: true }) as number,
+      pageCount: this.db.pragma('page_count', { simple: true }) as number,
+      freelist: this.db.pragma('freelist_count', { simple: true }) as number,
+    };
+  }
+
+  /** The synchronous mode in force on this connection. */
+  synchronousMode(): string {
+    const n = this.db.pragma('synchronous', { simple: true }) as number;
+    return ['OFF', 'NORMAL', 'FULL', 'EXTRA'][n] ?? String(n);
+  }
+
+  checkpointWal(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+}
+
+/**
+ * The stored ledger in the shape the verification engine reads (structurally `LedgerEvidence` from audit/):
+ * entries and payloads streamed in index order, checkpoints as signed notes.
+ */
+export function storeEvidence(store: LedgerStore, options: { payloads?: boolean } = {}): {
+  entries: Iterable<EntryRow & { index: number }>;
+  checkpoints: string[];
+  payloads?: Iterable<PayloadRow & { index: number }>;
+} {
+  const entries = {
+    *[Symbol.iterator]() {
+      for (const row of store.iterateEntries()) yield { ...row, index: row.idx };
+    },
+  };
+  const checkpoints = [...store.iterateCheckpoints()].map((c) => c.note);
+  if (options.payloads === false) return { entries, checkpoints };
+  const payloads = {
+    *[Symbol.iterator]() {
+      for (const row of store.iteratePayloads()) yield { ...row, index: row.idx };
+    },
+  };
+  return { entries, checkpoints, payloads };
+}
