@@ -1,0 +1,15 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+
+/** Default runtime folder, relative to the working directory; git-ignored. */
+export const DEFAULT_DATA_DIR = path.join('data', 'local');
+
+export interface GlobalOptions {
+  dataDir: string;
+}
+
+/** --data-dir, else VIGIL_DATA_DIR, else data/local/. */
+export function globalOptions(command: Command): GlobalOptions {
+  const opts = command.optsWithGlobals<{ dataDir?: string }>();
+  return { dataDir: path.resolve(opts.dataDir ?? process.env.VIGIL_DATA_DIR ?? DEFAULT_DATA_DIR) };
+}
