@@ -8,12 +8,16 @@
  * the commit fails, every caller in the batch gets LEDGER_COMMIT_FAILED and nothing of the batch is stored.
  *
  * Group commit: appends arriving within `commitWindowMs`, or up to `maxBatch` of them, share one transaction
- * and one checkpoint signature. The queue is bounded (`maxQueue`); past it an append fails at once with
+ * and one checkpoint signature. Two stages on two threads: the main thread encodes, hashes and signs a
+ * batch and builds its receipts; a writer thread (writer-worker.ts) runs its SQLite transaction and fsync.
+ * While one batch commits the next is built on top of it; if a commit fails, that batch and every batch
+ * built on it are failed and the in-memory tree rewinds to what is on disk. The queue is bounded (`maxQueue`); past it an append fails at once with
  * LEDGER_BUSY (pushback) instead of growing memory without limit.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { VigilError } from '../errors.js';
+import type { Worker } from 'node:worker_threads';
+import { ERROR_CATALOGUE, VigilError, type VigilErrorCode } from '../errors.js';
 import {
   CompactRange,
   consistencyProof,
@@ -45,8 +49,10 @@ import {
   type JsonObject,
   type PayloadBytes,
 } from '../entry/index.js';
-import { LedgerStore, nodePosition, type BatchWrite, type StoredPayload, type Synchronous } from './store.js';
+import { LedgerStore, nodePosition, type StoredPayload, type Synchronous } from './store.js';
 import { loadKeys } from './keys.js';
+import { launchWorker } from './worker-launch.js';
+import type { CommitMessage, WriterReply, WriterRequest } from './writer-protocol.js';
 
 /**
  * Inclusion proofs for every entry of one commit batch against the batch's tree. Neighbouring entries share
@@ -167,6 +173,51 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
+/** Batches handed to the writer thread at once: one committing while the next is built. */
+export const PIPELINE_DEPTH = 2;
+
+interface TreeState {
+  range: CompactRange;
+  lastLeafHash: Uint8Array | undefined;
+  lastTs: number;
+  /** the signed checkpoint of this state */
+  note: string | undefined;
+  /** the key that signs the next checkpoint */
+  signer: NoteSigner | undefined;
+}
+
+interface InFlightBatch {
+  seq: number;
+  answers: Array<{ item: Pending; receipt: ErasureReceipt }>;
+  after: TreeState;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Packs byte strings into one transferable buffer plus offsets. */
+function pack<K extends 'leaves' | 'bodies'>(parts: readonly Uint8Array[], key: K): Record<K, ArrayBuffer> & Record<K extends 'leaves' ? 'leafOffsets' : 'bodyOffsets', Float64Array> {
+  const offsets = new Float64Array(parts.length + 1);
+  let total = 0;
+  parts.forEach((p, i) => {
+    offsets[i] = total;
+    total += p.length;
+  });
+  offsets[parts.length] = total;
+  const buffer = concat(parts).buffer as ArrayBuffer;
+  const offsetKey = key === 'leaves' ? 'leafOffsets' : 'bodyOffsets';
+  return { [key]: buffer, [offsetKey]: offsets } as Record<K, ArrayBuffer> & Record<K extends 'leaves' ? 'leafOffsets' : 'bodyOffsets', Float64Array>;
+}
+
 function checkPositiveInt(name: string, v: number | undefined, dflt: number, min: number): number {
   const value = v ?? dflt;
   if (!Number.isSafeInteger(value) || value < min) {
@@ -179,16 +230,20 @@ export class Ledger {
   readonly origin: string;
   readonly dataDir: string;
   private readonly store: LedgerStore;
-  private signer: NoteSigner | undefined;
-  private range: CompactRange;
-  private lastLeafHash: Uint8Array | undefined;
-  private lastTs = 0;
-  private latestNote: string | undefined;
+  /** What is committed on disk: receipts, stat() and proofs speak of this. */
+  private committed: TreeState;
+  /** What the next batch builds on: `committed` plus the batches in flight to the writer. */
+  private head: TreeState;
+  private readonly inFlight: InFlightBatch[] = [];
+  private nextSeq = 1;
+  private writer: Worker | undefined;
+  private writerClosed: (() => void) | undefined;
   private problem: VigilError | undefined;
   private readonly queue: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private closed = false;
+  private readonly synchronous: Synchronous;
   private readonly commitWindowMs: number;
   private readonly maxBatch: number;
   private readonly maxQueue: number;
@@ -199,13 +254,14 @@ export class Ledger {
     this.store = store;
     this.dataDir = options.dataDir;
     this.origin = origin;
-    this.signer = signer;
+    this.synchronous = options.synchronous ?? 'FULL';
     this.commitWindowMs = checkPositiveInt('commitWindowMs', options.commitWindowMs, DEFAULT_COMMIT_WINDOW_MS, 0);
     this.maxBatch = checkPositiveInt('maxBatch', options.maxBatch, DEFAULT_MAX_BATCH, 1);
     this.maxQueue = checkPositiveInt('maxQueue', options.maxQueue, DEFAULT_MAX_QUEUE, 1);
     this.maxPayloadBytes = checkPositiveInt('maxPayloadBytes', options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 0);
     this.now = options.now ?? Date.now;
-    this.range = CompactRange.empty();
+    this.committed = { range: CompactRange.empty(), lastLeafHash: undefined, lastTs: 0, note: undefined, signer };
+    this.head = this.committed;
   }
 
   /**
@@ -263,14 +319,14 @@ export class Ledger {
       }
       frontier.push({ level, index, hash });
     }
-    this.range = CompactRange.fromFrontier(size, frontier);
+    this.committed.range = CompactRange.fromFrontier(size, frontier);
     if (size > 0) {
       const leaf = this.store.readLeaf(size - 1) as Uint8Array;
-      this.lastLeafHash = leafHash(leaf);
+      this.committed.lastLeafHash = leafHash(leaf);
       try {
         const last = decodeEntry(leaf);
         if (last.index !== size - 1) throw new VigilError('LEDGER_INCONSISTENT', `entry ${size - 1} says it is entry ${last.index}`);
-        this.lastTs = Date.parse(last.ts);
+        this.committed.lastTs = Date.parse(last.ts);
       } catch (e) {
         this.problem = new VigilError('LEDGER_INCONSISTENT', `entry ${size - 1} is not a valid entry: ${(e as Error).message}`);
         return;
@@ -281,14 +337,14 @@ export class Ledger {
       if (size > 0) this.problem = new VigilError('LEDGER_INCONSISTENT', `${size} entries but no checkpoint`);
       return;
     }
-    this.latestNote = latest.note;
+    this.committed.note = latest.note;
     try {
       const keys = this.store.signingKeys().map((k) => parseVerifierKey(k.vkey));
       const { body } = verifyNote(latest.note, keys);
       const cp = parseCheckpoint(body);
       if (cp.origin !== this.origin) throw new Error(`checkpoint origin "${cp.origin}" is not the ledger's "${this.origin}"`);
       if (cp.size !== size) throw new Error(`the latest checkpoint is for size ${cp.size} but the ledger holds ${size} entries`);
-      if (!constantTimeEqual(cp.rootHash, this.range.root())) throw new Error(`the stored tree's root does not match the checkpoint at size ${size}`);
+      if (!constantTimeEqual(cp.rootHash, this.committed.range.root())) throw new Error(`the stored tree's root does not match the checkpoint at size ${size}`);
     } catch (e) {
       this.problem = new VigilError('LEDGER_INCONSISTENT', `tail check failed: ${(e as Error).message}; appends are refused until the ledger is verified and repaired`);
     }
@@ -309,27 +365,27 @@ export class Ledger {
   };
 
   get size(): number {
-    return this.range.size;
+    return this.committed.range.size;
   }
 
   get verifierKey(): string | undefined {
-    return this.signer?.verifierKey;
+    return this.committed.signer?.verifierKey;
   }
 
   /** The latest signed checkpoint note, or undefined for an empty ledger. */
   latestCheckpoint(): string | undefined {
-    return this.latestNote;
+    return this.committed.note;
   }
 
   stat(): LedgerStat {
     return {
       size: this.size,
-      root: encodeBase64(this.range.root()),
+      root: encodeBase64(this.committed.range.root()),
       origin: this.origin,
-      verifierKey: this.signer?.verifierKey,
-      checkpoint: this.latestNote,
-      appendable: this.problem === undefined && this.signer !== undefined,
-      problem: this.problem?.message ?? (this.signer ? undefined : 'the active signing key is not in the data directory'),
+      verifierKey: this.committed.signer?.verifierKey,
+      checkpoint: this.committed.note,
+      appendable: this.problem === undefined && this.committed.signer !== undefined,
+      problem: this.problem?.message ?? (this.committed.signer ? undefined : 'the active signing key is not in the data directory'),
     };
   }
 
@@ -398,7 +454,7 @@ export class Ledger {
    * key can follow the chain of keys.
    */
   rotateKey(next: NoteSigner, actor = 'vigil'): Promise<Receipt> {
-    if (!this.signer) return Promise.reject(new VigilError('KEY_MISSING', 'the active signing key is not in the data directory'));
+    if (!this.head.signer) return Promise.reject(new VigilError('KEY_MISSING', 'the active signing key is not in the data directory'));
     return this.enqueue({
       kind: 'key_rotation',
       agent: actor,
@@ -406,7 +462,7 @@ export class Ledger {
       task: undefined,
       credential: undefined,
       subjects: undefined,
-      meta: { previous: this.signer.verifierKey, vkey: next.verifierKey },
+      meta: undefined, // set when the batch is built: `previous` is the key in force at that point
       payload: payloadBytes(''),
       rotateTo: next,
     });
@@ -415,7 +471,7 @@ export class Ledger {
   private enqueue(item: Omit<Pending, 'resolve' | 'reject'>): Promise<ErasureReceipt> {
     if (this.closed) return Promise.reject(new VigilError('LEDGER_CLOSED', 'the ledger is closed'));
     if (this.problem) return Promise.reject(this.problem);
-    if (!this.signer) return Promise.reject(new VigilError('KEY_MISSING', 'the active signing key is not in the data directory'));
+    if (!this.head.signer) return Promise.reject(new VigilError('KEY_MISSING', 'the active signing key is not in the data directory'));
     if (item.payload.bytes.length > this.maxPayloadBytes) {
       return Promise.reject(new VigilError('PAYLOAD_TOO_LARGE', `payload of ${item.payload.bytes.length} bytes exceeds ${this.maxPayloadBytes}`, { path: '$.payload' }));
     }
@@ -429,6 +485,7 @@ export class Ledger {
   }
 
   private schedule(): void {
+    if (this.closed && this.queue.length === 0) return;
     if (this.queue.length >= this.maxBatch) {
       if (this.timer) {
         clearTimeout(this.timer);
@@ -446,47 +503,70 @@ export class Ledger {
     }
   }
 
-  /** Commits up to maxBatch queued items in one transaction, then answers their callers. */
+  /** Builds the next batch and hands it to the writer, if the pipeline has room. */
   private flush(): void {
-    const items = this.queue.splice(0, this.maxBatch);
-    if (items.length > 0) this.commit(items);
+    if (this.queue.length === 0 || this.inFlight.length >= PIPELINE_DEPTH) return;
+    // An erasure reads which payloads are still stored: it waits until nothing is in flight.
+    const take = Math.min(this.maxBatch, this.queue.length);
+    if (this.inFlight.length > 0 && this.queue.slice(0, take).some((it) => it.erase)) return;
+    this.prepare(this.queue.splice(0, take));
     if (this.queue.length > 0) this.schedule();
   }
 
-  private commit(items: Pending[]): void {
-    const signer = this.signer;
+  private writerFor(): Worker {
+    if (this.writer) return this.writer;
+    const writer = launchWorker(new URL('./writer-worker.js', import.meta.url));
+    writer.on('message', (m: WriterReply) => this.onWriterReply(m));
+    writer.on('error', (e) => this.onWriterGone(new VigilError('LEDGER_COMMIT_FAILED', `the ledger writer stopped: ${e.message}`, undefined, { cause: e })));
+    writer.on('exit', (code) => {
+      if (this.writer === writer) this.onWriterGone(new VigilError('LEDGER_COMMIT_FAILED', `the ledger writer exited (code ${code})`));
+    });
+    writer.postMessage({ type: 'open', path: this.store.path, synchronous: this.synchronous } satisfies WriterRequest);
+    this.writer = writer;
+    return writer;
+  }
+
+  /** Builds one batch on top of `head`: entries, tree nodes, signed checkpoint and receipts; then sends it. */
+  private prepare(items: Pending[]): void {
+    const base = this.head;
+    const signer = base.signer;
     if (this.problem || !signer) {
       const err = this.problem ?? new VigilError('KEY_MISSING', 'the active signing key is not in the data directory');
       for (const it of items) it.reject(err);
       return;
     }
-    // Work on copies: the in-memory tree changes only once the transaction has committed.
-    const range = this.range.clone();
-    const startSize = range.size;
-    let prev = this.lastLeafHash;
-    const tsMs = Math.max(this.now(), this.lastTs);
+    const range = base.range.clone();
+    const start = range.size;
+    let prev = base.lastLeafHash;
+    const tsMs = Math.max(this.now(), base.lastTs);
     const ts = new Date(tsMs).toISOString();
     const salts = randomBytes(SALT_BYTES * items.length);
     const memo = new Map<number, Uint8Array>();
     for (const n of range.frontier()) memo.set(nodePosition(n.level, n.index), n.hash);
-    const write: BatchWrite = { entries: [], payloads: [], nodes: [], checkpoint: { size: 0, note: '' }, erasures: [] };
+    const leaves: Uint8Array[] = [];
+    const bodies: Uint8Array[] = [];
+    const nodeHashes: Uint8Array[] = [];
+    const nodePositions: number[] = [];
+    const erasures: CommitMessage['erasures'] = [];
+    let signingKey: CommitMessage['signingKey'];
     const accepted: Array<{ item: Pending; index: number; leafHash: Uint8Array; erased: number[] }> = [];
-    let rotateTo: NoteSigner | undefined;
+    let nextSigner = signer;
 
     for (const item of items) {
       const index = range.size;
       let meta = item.meta;
       let erased: number[] = [];
       if (item.erase) {
-        const checked = this.checkErasure(item.erase, startSize);
+        const checked = this.checkErasure(item.erase, start);
         if (checked instanceof VigilError) {
           item.reject(checked);
           continue;
         }
         erased = checked;
         meta = { indexes: erased, reason: item.erase.reason, basis: item.erase.basis, actor: item.erase.actor };
-        write.erasures.push({ erasureIndex: index, indexes: erased });
+        erasures.push({ erasureIndex: index, indexes: erased });
       }
+      if (item.rotateTo) meta = { previous: nextSigner.verifierKey, vkey: item.rotateTo.verifierKey };
       const salt = salts.subarray(accepted.length * SALT_BYTES, (accepted.length + 1) * SALT_BYTES);
       const entry: Entry = {
         v: ENTRY_VERSION,
@@ -518,13 +598,14 @@ export class Ledger {
       for (const n of range.append(hash)) {
         const pos = nodePosition(n.level, n.index);
         memo.set(pos, n.hash);
-        write.nodes.push({ pos, hash: n.hash });
+        nodeHashes.push(n.hash);
+        nodePositions.push(pos);
       }
-      write.entries.push({ idx: index, leaf });
-      write.payloads.push({ idx: index, salt, body: item.payload.bytes });
+      leaves.push(leaf);
+      bodies.push(item.payload.bytes);
       if (item.rotateTo) {
-        rotateTo = item.rotateTo;
-        write.signingKey = { sinceIndex: index, vkey: item.rotateTo.verifierKey };
+        nextSigner = item.rotateTo;
+        signingKey = { sinceIndex: index, vkey: item.rotateTo.verifierKey };
       }
       accepted.push({ item, index, leafHash: hash, erased });
       prev = hash;
@@ -533,36 +614,89 @@ export class Ledger {
 
     const size = range.size;
     const note = signer.sign(formatCheckpoint({ origin: this.origin, size, rootHash: range.root(), extensions: [] }));
-    write.checkpoint = { size, note };
-    try {
-      this.store.commitBatch(write);
-    } catch (e) {
-      const err = e instanceof VigilError ? e : new VigilError('LEDGER_COMMIT_FAILED', String(e), undefined, { cause: e });
-      for (const a of accepted) a.item.reject(err);
-      return;
-    }
-    // Committed: only now does the in-memory state move on.
-    this.range = range;
-    this.lastLeafHash = prev;
-    this.lastTs = tsMs;
-    this.latestNote = note;
-    if (rotateTo) this.signer = rotateTo;
-
     const source: NodeSource = { node: (level, index) => memo.get(nodePosition(level, index)) ?? this.storedNodes.node(level, index) };
     const proofs = new BatchProofs(source, size);
+    const answers: InFlightBatch['answers'] = [];
     for (const a of accepted) {
-      let proof: string[];
       try {
-        proof = proofs.proof(a.index);
+        const receipt: Receipt = { index: a.index, leafHash: encodeBase64(a.leafHash), checkpoint: note, proof: proofs.proof(a.index) };
+        // Only an erasure's receipt says which payloads went; every other receipt keeps the contract's shape.
+        answers.push({ item: a.item, receipt: a.item.erase ? { ...receipt, erased: a.erased } : (receipt as ErasureReceipt) });
       } catch (e) {
-        a.item.reject(e);
-        continue;
+        // A receipt that cannot be built fails the whole batch before anything is written.
+        for (const b of accepted) b.item.reject(e);
+        return;
       }
-      const receipt: Receipt = { index: a.index, leafHash: encodeBase64(a.leafHash), checkpoint: note, proof };
-      // Only an erasure's receipt says which payloads went; every other receipt keeps the contract's shape.
-      a.item.resolve(a.item.erase ? { ...receipt, erased: a.erased } : (receipt as ErasureReceipt));
     }
+    const after: TreeState = { range, lastLeafHash: prev, lastTs: tsMs, note, signer: nextSigner };
+    const seq = this.nextSeq++;
+    const message: CommitMessage = {
+      type: 'commit',
+      seq,
+      start,
+      count: accepted.length,
+      ...pack(leaves, 'leaves'),
+      ...pack(bodies, 'bodies'),
+      salts: salts.slice(0, accepted.length * SALT_BYTES).buffer,
+      nodes: concat(nodeHashes).buffer as ArrayBuffer,
+      nodePositions: Float64Array.from(nodePositions),
+      checkpoint: { size, note },
+      erasures,
+      signingKey,
+    };
+    this.inFlight.push({ seq, answers, after });
+    this.head = after;
+    const writer = this.writerFor();
+    writer.ref();
+    writer.postMessage(message, [message.leaves, message.bodies, message.salts, message.nodes]);
   }
+
+  private onWriterReply(m: WriterReply): void {
+    if (m.type === 'closed') {
+      this.writerClosed?.();
+      return;
+    }
+    if (m.type === 'fatal') {
+      this.onWriterGone(new VigilError('LEDGER_COMMIT_FAILED', `the ledger writer could not open the file: ${m.message}`));
+      return;
+    }
+    const batch = this.inFlight[0];
+    if (!batch || batch.seq !== m.seq) return; // a reply for a batch already failed with an earlier one
+    if (m.type === 'committed') {
+      this.inFlight.shift();
+      // Committed: only now do the receipts go out and does the committed state move on.
+      this.committed = batch.after;
+      for (const a of batch.answers) a.item.resolve(a.receipt);
+    } else {
+      this.failInFlight(new VigilError(m.code in ERROR_CATALOGUE ? (m.code as VigilErrorCode) : 'LEDGER_COMMIT_FAILED', m.message));
+    }
+    if (this.inFlight.length === 0) {
+      this.writer?.unref();
+      this.drained?.();
+    }
+    if (this.queue.length > 0) this.schedule();
+  }
+
+  /** Fails every batch in flight (later ones were built on the failed one) and rewinds to what is on disk. */
+  private failInFlight(error: VigilError): void {
+    const failed = this.inFlight.splice(0);
+    this.head = this.committed;
+    failed.forEach((batch, i) => {
+      const err = i === 0 ? error : new VigilError('LEDGER_COMMIT_FAILED', `not recorded: an earlier commit failed (${error.message})`);
+      for (const a of batch.answers) a.item.reject(err);
+    });
+  }
+
+  private onWriterGone(error: VigilError): void {
+    this.writer = undefined;
+    this.problem ??= error;
+    this.failInFlight(error);
+    for (const it of this.queue.splice(0)) it.reject(error);
+    this.drained?.();
+    this.writerClosed?.();
+  }
+
+  private drained: (() => void) | undefined;
 
   /** The indexes an erasure will remove, or the reason it cannot run. Already-erased payloads are skipped. */
   private checkErasure(req: ErasureRequest, size: number): number[] | VigilError {
@@ -608,16 +742,30 @@ export class Ledger {
     return this.store;
   }
 
-  /** Commits everything still queued, then closes the database. */
+  /** Commits everything still queued, waits for the writer, then closes the database. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
     this.immediate = undefined;
-    while (this.queue.length > 0) this.commit(this.queue.splice(0, this.maxBatch));
-    this.closed = true;
-    await Promise.resolve();
+    while (this.queue.length > 0 || this.inFlight.length > 0) {
+      const drained = new Promise<void>((resolve) => (this.drained = resolve));
+      this.flush();
+      if (this.inFlight.length === 0 && this.queue.length > 0) continue; // nothing could be sent: all rejected
+      await drained;
+    }
+    this.drained = undefined;
+    const writer = this.writer;
+    if (writer) {
+      const closed = new Promise<void>((resolve) => (this.writerClosed = resolve));
+      writer.ref(); // keep the process alive until the writer has closed the file
+      writer.postMessage({ type: 'close' } satisfies WriterRequest);
+      await closed;
+      this.writer = undefined;
+      await writer.terminate();
+    }
     this.store.close();
   }
 }
