@@ -89,6 +89,9 @@ CREATE TRIGGER IF NOT EXISTS meta_no_delete BEFORE DELETE ON meta
   BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: ledger metadata cannot be deleted'); END;
 `;
 
+/** Rows per multi-row INSERT in a commit batch. */
+const ROWS_PER_STATEMENT = 50;
+
 /** Post-order (MMR) position of the complete subtree (level, index): creation order is position order. */
 export function nodePosition(level: number, index: number): number {
   const lastLeaf = (index + 1) * 2 ** level - 1;
@@ -121,9 +124,6 @@ export class LedgerStore {
   readonly readonly: boolean;
   private readonly db: Database.Database;
   private readonly stmt: {
-    insertEntry: Database.Statement<[number, Uint8Array]>;
-    insertNode: Database.Statement<[number, Uint8Array]>;
-    insertPayload: Database.Statement<[number, Uint8Array, Uint8Array]>;
     insertCheckpoint: Database.Statement<[number, string]>;
     insertErased: Database.Statement<[number, number]>;
     deletePayload: Database.Statement<[number]>;
@@ -153,9 +153,6 @@ export class LedgerStore {
     this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     const db = this.db;
     this.stmt = {
-      insertEntry: db.prepare('INSERT INTO entries (idx, leaf) VALUES (?, ?)'),
-      insertNode: db.prepare('INSERT INTO nodes (pos, hash) VALUES (?, ?)'),
-      insertPayload: db.prepare('INSERT INTO payloads (idx, salt, body) VALUES (?, ?, ?)'),
       insertCheckpoint: db.prepare('INSERT INTO checkpoints (size, note) VALUES (?, ?)'),
       insertErased: db.prepare('INSERT INTO erased_payloads (idx, erasure_idx) VALUES (?, ?)'),
       deletePayload: db.prepare('DELETE FROM payloads WHERE idx = ?'),
@@ -168,9 +165,9 @@ export class LedgerStore {
       latestCheckpoint: db.prepare('SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1'),
     };
     this.commitTx = db.transaction((batch: BatchWrite) => {
-      for (const e of batch.entries) this.stmt.insertEntry.run(e.idx, e.leaf);
-      for (const p of batch.payloads) this.stmt.insertPayload.run(p.idx, p.salt, p.body);
-      for (const n of batch.nodes) this.stmt.insertNode.run(n.pos, n.hash);
+      this.insertRows('entries', ['idx', 'leaf'], batch.entries, (e) => [e.idx, e.leaf]);
+      this.insertRows('payloads', ['idx', 'salt', 'body'], batch.payloads, (p) => [p.idx, p.salt, p.body]);
+      this.insertRows('nodes', ['pos', 'hash'], batch.nodes, (n) => [n.pos, n.hash]);
       for (const er of batch.erasures) {
         for (const idx of er.indexes) {
           this.stmt.insertErased.run(idx, er.erasureIndex);
@@ -180,6 +177,33 @@ export class LedgerStore {
       if (batch.signingKey) this.stmt.insertKey.run(batch.signingKey.sinceIndex, batch.signingKey.vkey);
       this.stmt.insertCheckpoint.run(batch.checkpoint.size, batch.checkpoint.note);
     });
+  }
+
+  private readonly multiRow = new Map<string, Database.Statement<unknown[]>>();
+
+  /**
+   * Inserts rows ROWS_PER_STATEMENT at a time with one multi-row INSERT: the per-call cost of crossing into
+   * SQLite, not SQLite itself, dominates single-row inserts of small rows.
+   */
+  private insertRows<T>(table: string, columns: readonly string[], rows: readonly T[], values: (row: T) => unknown[]): void {
+    let i = 0;
+    for (; i + ROWS_PER_STATEMENT <= rows.length; i += ROWS_PER_STATEMENT) {
+      const params: unknown[] = [];
+      for (let j = i; j < i + ROWS_PER_STATEMENT; j++) params.push(...values(rows[j] as T));
+      this.statementFor(table, columns, ROWS_PER_STATEMENT).run(params);
+    }
+    for (; i < rows.length; i++) this.statementFor(table, columns, 1).run(values(rows[i] as T));
+  }
+
+  private statementFor(table: string, columns: readonly string[], rows: number): Database.Statement<unknown[]> {
+    const key = `${table}/${rows}`;
+    let stmt = this.multiRow.get(key);
+    if (!stmt) {
+      const tuple = `(${columns.map(() => '?').join(', ')})`;
+      stmt = this.db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`);
+      this.multiRow.set(key, stmt);
+    }
+    return stmt;
   }
 
   static open(path: string, options: StoreOptions = {}): LedgerStore {
