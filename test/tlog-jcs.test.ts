@@ -5,6 +5,7 @@ import {
   canonicalBytes,
   canonicalize,
   findLoneSurrogate,
+  isCanonicalJsonText,
   MAX_JSON_DEPTH,
   parseCanonicalJson,
   parseStrictJson,
@@ -49,6 +50,7 @@ describe('RFC 8785 vectors', () => {
   it.each(validCases.map((c) => [c.desc, c] as const))('accepts the canonical output of %s on the fast path', (_desc, c) => {
     const parsed = parseCanonicalJson(fromHex(c.output_hex ?? ''));
     expect(canonicalize(parsed)).toBe(c.output);
+    expect(isCanonicalJsonText(c.output ?? '')).toBe(true);
   });
 
   it.each(validCases.map((c) => [c.desc, c] as const))('rejects the non-canonical input of %s on the fast path', (_desc, c) => {
@@ -223,17 +225,24 @@ describe('parseCanonicalJson', () => {
     ['an escaped non-ASCII character', '["\\u00e9"]'],
     ['uppercase hex in an escape', '["\\u001F"]'],
     ['a \\u escape where a short escape exists', '["\\u000a"]'],
+    ['\\u0008 instead of \\b', '["\\u0008"]'],
+    ['\\u0009 instead of \\t', '["\\u0009"]'],
+    ['\\u000c instead of \\f', '["\\u000c"]'],
+    ['\\u000d instead of \\r', '["\\u000d"]'],
+    ['a \\u escape of a printable ASCII character', '["\\u0020"]'],
     ['an escaped surrogate pair', '["\\ud83d\\ude00"]'],
     ['members out of order', '{"b":1,"a":2}'],
     ['unsorted nested members', '[{"a":{"z":1,"y":2}}]'],
     ['a leading byte-order mark', '\ufeff{}'],
   ])('rejects %s', (_what, text) => {
     expect(accepts(text)).toBe(false);
+    expect(isCanonicalJsonText(text)).toBe(false);
     expect(isCanonicalByReference(text)).toBe(false);
   });
 
   it.each([
     ['an escaped control character', '["\\u001f\\b\\t"]'],
+    ['every control character escaped as JCS does', JSON.stringify([String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i))])],
     ['raw DEL and line separators', '["\u007f\u2028\u2029"]'],
     ['a large integer in shortest form', '[1e+21,100000000000000000000]'],
     ['the smallest subnormal', '[5e-324]'],
@@ -243,6 +252,7 @@ describe('parseCanonicalJson', () => {
   ])('accepts %s', (_what, text) => {
     expect(isCanonicalByReference(text)).toBe(true);
     expect(accepts(text)).toBe(true);
+    expect(isCanonicalJsonText(text)).toBe(true);
   });
 
   it('keeps a "__proto__" member as data without touching the prototype', () => {
@@ -255,6 +265,9 @@ describe('parseCanonicalJson', () => {
   it('rejects nesting deeper than the limit as invalid JSON', () => {
     const deep = '['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1);
     expect(errorOf(() => parseCanonicalJson(utf8(deep))).code).toBe('INVALID_JSON');
+    const deepObject = '{"a":'.repeat(MAX_JSON_DEPTH + 1) + '1' + '}'.repeat(MAX_JSON_DEPTH + 1);
+    expect(errorOf(() => parseCanonicalJson(utf8(deepObject))).code).toBe('INVALID_JSON');
+    expect(errorOf(() => parseStrictJson(deepObject)).code).toBe('INVALID_JSON');
     const ok = '['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH);
     expect(canonicalize(parseCanonicalJson(utf8(ok)))).toBe(ok);
   });
@@ -272,6 +285,7 @@ describe('parseCanonicalJson', () => {
       fc.property(fc.jsonValue({ stringUnit: 'binary' }), (value) => {
         const text = canonicalize(value as JsonValue);
         const parsed = parseCanonicalJson(utf8(text));
+        expect(isCanonicalJsonText(text)).toBe(true);
         expect(parsed).toEqual(JSON.parse(text));
         expect(canonicalize(parsed)).toBe(text);
       }),
@@ -295,7 +309,9 @@ describe('parseCanonicalJson', () => {
           else if (kind === 'replace') text = text.slice(0, i) + ch + text.slice(i + 1);
           else text = text.slice(0, i) + text.slice(i + 1, i + 2) + text.slice(i, i + 1) + text.slice(i + 2);
         }
-        expect({ text, accepted: accepts(text) }).toEqual({ text, accepted: isCanonicalByReference(text) });
+        const reference = isCanonicalByReference(text);
+        expect({ text, accepted: accepts(text) }).toEqual({ text, accepted: reference });
+        expect({ text, fastPath: isCanonicalJsonText(text) }).toEqual({ text, fastPath: reference });
       }),
       { numRuns: 3000 },
     );
@@ -311,7 +327,9 @@ describe('parseCanonicalJson', () => {
     fc.assert(
       fc.property(spelling, ([sign, int, fraction, exponent]) => {
         const text = `${sign}${int}${fraction === null ? '' : `.${fraction}`}${exponent === null ? '' : exponent.join('')}`;
-        expect({ text, accepted: accepts(text) }).toEqual({ text, accepted: isCanonicalByReference(text) });
+        const reference = isCanonicalByReference(text);
+        expect({ text, accepted: accepts(text) }).toEqual({ text, accepted: reference });
+        expect({ text, fastPath: isCanonicalJsonText(text) }).toEqual({ text, fastPath: reference });
       }),
       { numRuns: 3000 },
     );

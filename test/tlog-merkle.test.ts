@@ -5,9 +5,11 @@ import {
   checkInclusion,
   CompactRange,
   consistencyProof,
+  consistencyProofLength,
   EMPTY_ROOT,
   frontierPositions,
   inclusionProof,
+  inclusionProofLength,
   largestPowerOfTwoBelow,
   leafHash,
   merkleRoot,
@@ -206,6 +208,16 @@ describe('proof generation requests', () => {
     expectProofRequestError(() => consistencyProof(source, 0, 8));
     expectProofRequestError(() => consistencyProof(source, 5, 4));
     expectProofRequestError(() => consistencyProof(source, 1, 2 ** 53));
+  });
+
+  it('predicts the length of every listed proof and refuses to predict impossible ones', () => {
+    for (const c of vectors.random1000.inclusion) expect(inclusionProofLength(c.index, c.size)).toBe(c.proof.length);
+    for (const c of vectors.random1000.consistency) expect(consistencyProofLength(c.m, c.n)).toBe(c.proof.length);
+    expectProofRequestError(() => inclusionProofLength(0, 0));
+    expectProofRequestError(() => inclusionProofLength(5, 5));
+    expectProofRequestError(() => consistencyProofLength(0, 5));
+    expectProofRequestError(() => consistencyProofLength(6, 5));
+    expectProofRequestError(() => consistencyProofLength(1, 2 ** 53));
   });
 
   it('returns an empty consistency proof when m equals n', () => {

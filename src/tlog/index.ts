@@ -27,6 +27,7 @@ export {
   canonicalBytes,
   canonicalize,
   findLoneSurrogate,
+  isCanonicalJsonText,
   MAX_JSON_DEPTH,
   parseCanonicalJson,
   parseStrictJson,

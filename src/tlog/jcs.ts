@@ -114,6 +114,14 @@ export function parseCanonicalJson(bytes: Uint8Array): JsonValue {
   return value === NOT_CANONICAL_TEXT ? explainNonCanonical(text) : value;
 }
 
+/**
+ * Whether `text` is exactly the RFC 8785 serialisation of the value it denotes, by the fast parser alone.
+ * (parseCanonicalJson additionally double-checks a "no" with the reference serialiser before refusing.)
+ */
+export function isCanonicalJsonText(text: string): boolean {
+  return findLoneSurrogate(text) < 0 && new CanonicalParser(text).parseDocument() !== NOT_CANONICAL_TEXT;
+}
+
 const NOT_CANONICAL_TEXT: unique symbol = Symbol('not canonical');
 type Parsed<T> = T | typeof NOT_CANONICAL_TEXT;
 

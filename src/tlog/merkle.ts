@@ -227,7 +227,10 @@ export class CompactRange {
 function readNode(source: NodeSource, level: number, index: number): Uint8Array {
   const hash = source.node(level, index);
   if (!isHash(hash)) {
-    throw new VigilError('INVALID_INPUT', `the node source returned a malformed hash for (level ${level}, index ${index})`);
+    throw new VigilError(
+      'INVALID_INPUT',
+      `the node source returned a malformed hash for (level ${level}, index ${index})`,
+    );
   }
   return hash;
 }
@@ -324,6 +327,12 @@ export function consistencyProof(source: NodeSource, m: number, n: number): Uint
 
 /** Number of hashes in a valid inclusion proof: the iterations RFC 9162 §2.1.3.2 runs before sn hits 0. */
 export function inclusionProofLength(index: number, size: number): number {
+  if (!isCount(index) || !isCount(size) || index >= size) {
+    throw new VigilError(
+      'INVALID_PROOF_REQUEST',
+      `no inclusion proof exists for index ${String(index)} of size ${String(size)}`,
+    );
+  }
   let fn = index;
   let sn = size - 1;
   let length = 0;
@@ -343,6 +352,9 @@ export function inclusionProofLength(index: number, size: number): number {
 
 /** Number of hashes in a valid consistency proof from m to n (0 < m <= n), per RFC 9162 §2.1.4.2. */
 export function consistencyProofLength(m: number, n: number): number {
+  if (!isCount(m) || !isCount(n) || m === 0 || m > n) {
+    throw new VigilError('INVALID_PROOF_REQUEST', `no consistency proof exists from size ${String(m)} to ${String(n)}`);
+  }
   if (m === n) {
     return 0;
   }

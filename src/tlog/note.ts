@@ -136,7 +136,8 @@ export function parseVerifierKey(text: string): VerifierKey {
   }
   const type = keyBytes[0];
   if (type !== SIGNATURE_TYPE_ED25519 && type !== SIGNATURE_TYPE_COSIGNATURE_V1) {
-    throw invalid(`unsupported signature type ${type === undefined ? '(none)' : `0x${type.toString(16).padStart(2, '0')}`}`);
+    const shown = type === undefined ? '(none)' : `0x${type.toString(16).padStart(2, '0')}`;
+    throw invalid(`unsupported signature type ${shown}`);
   }
   const publicKey = keyBytes.slice(1);
   if (publicKey.length !== ED25519_PUBLIC_KEY_LENGTH) {
@@ -155,7 +156,10 @@ function assertNoteText(body: string): void {
   }
   const bad = findForbiddenNoteChar(body);
   if (bad >= 0) {
-    throw new VigilError('INVALID_NOTE', `the note text contains a control character or lone surrogate at offset ${bad}`);
+    throw new VigilError(
+      'INVALID_NOTE',
+      `the note text contains a control character or lone surrogate at offset ${bad}`,
+    );
   }
 }
 
