@@ -161,3 +161,21 @@ describe('proofs from stored subtree hashes', () => {
     await ledger.close();
   });
 });
+
+describe('recovering from a failed commit', () => {
+  it('rewinds to what is on disk, so the next append after the cause is removed takes the failed index', async () => {
+    const { ledger, dataDir, vkey } = newLedger();
+    await ledger.append(parseAppendRequest(request(0)));
+    const raw = new Database(path.join(dataDir, DATABASE_FILE));
+    raw.prepare("INSERT INTO payloads (idx, salt, body) VALUES (1, x'00', x'00')").run();
+    await expect(ledger.append(parseAppendRequest(request(1)))).rejects.toMatchObject({ code: 'LEDGER_COMMIT_FAILED' });
+    raw.exec('DROP TRIGGER payloads_delete_only_erased');
+    raw.prepare('DELETE FROM payloads WHERE idx = 1').run();
+    raw.close();
+    const r = await ledger.append(parseAppendRequest(request(2)));
+    expect(r.index).toBe(1);
+    checkReceipt(r, vkey, ledger.readLeaf(1));
+    expect(decodeEntry(ledger.readLeaf(1)).prev).toBe(encodeBase64(leafHash(ledger.readLeaf(0))));
+    await ledger.close();
+  });
+});
