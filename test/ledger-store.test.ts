@@ -88,3 +88,14 @@ describe('reopening a ledger (tail check)', () => {
     await again.close();
   });
 });
+
+describe('the ledger file', () => {
+  it('is created with 16 KiB pages in WAL mode', async () => {
+    const { ledger, dataDir } = newLedger();
+    await ledger.close();
+    const raw = new Database(path.join(dataDir, DATABASE_FILE), { readonly: true });
+    expect(raw.pragma('page_size', { simple: true })).toBe(16384);
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
+  });
+});

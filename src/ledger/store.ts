@@ -89,6 +89,9 @@ CREATE TRIGGER IF NOT EXISTS meta_no_delete BEFORE DELETE ON meta
   BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: ledger metadata cannot be deleted'); END;
 `;
 
+/** Page size of a new ledger file. */
+export const PAGE_SIZE = 16384;
+
 /** Rows per multi-row INSERT in a commit batch. */
 const ROWS_PER_STATEMENT = 50;
 
@@ -146,6 +149,9 @@ export class LedgerStore {
       throw new VigilError('IO_ERROR', `cannot open ledger database ${path}: ${(e as Error).message}`, undefined, { cause: e });
     }
     if (!this.readonly) {
+      // Only takes effect on a new, empty file. 16 KiB pages pack ~1 KiB payload rows without the
+      // quarter-page waste of 4 KiB pages, and make appends faster (measured: bench/README.md).
+      this.db.pragma(`page_size = ${PAGE_SIZE}`);
       this.db.pragma('journal_mode = WAL');
       this.db.exec(SCHEMA);
     }
