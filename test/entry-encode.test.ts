@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeEntry, encodeEntryGeneric, decodeEntry, type Entry } from '../src/entry/index.js';
+import type { JsonValue } from '../src/tlog/index.js';
 
 const b64 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('base64'));
 const name = fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' });
-const jsonValue = fc.jsonValue({ maxDepth: 3 }).filter((v) => JSON.stringify(v) !== undefined);
+const jsonValue = fc.jsonValue({ maxDepth: 3 }).filter((v) => JSON.stringify(v) !== undefined) as fc.Arbitrary<JsonValue>;
 
 const entryArb: fc.Arbitrary<Entry> = fc.record(
   {
