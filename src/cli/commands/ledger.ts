@@ -9,12 +9,9 @@ import { globalOptions } from '../options.js';
 /** Appends in flight at once from stdin: enough to fill commit batches, bounded to keep memory flat. */
 const MAX_IN_FLIGHT = 4096;
 
-/**
- * The JSON parser's messages end with an excerpt of the input (` near "…"`), which on a bad line can be part
- * of a payload: stderr must never carry payload content, so the CLI drops it and keeps line, column and path.
- */
-function withoutInputExcerpt(message: string): string {
-  return message.replace(/ near "(?:[^"\\]|\\.)*"$/, '');
+/** Input lines are single-line JSON: the parser's "line 1, column N" is just "column N" of that line. */
+function withinLine(message: string): string {
+  return message.replace(/ at line 1, column (\d+)/, ' at column $1');
 }
 
 export function ledgerCommand(): Command {
@@ -42,7 +39,7 @@ export function ledgerCommand(): Command {
           try {
             request = parseAppendRequest(parseStrictJson(text));
           } catch (e) {
-            const msg = withoutInputExcerpt(e instanceof Error ? e.message : String(e));
+            const msg = withinLine(e instanceof Error ? e.message : String(e));
             failure = new VigilError(isVigilError(e) ? e.code : 'INVALID_INPUT', `line ${line}: ${msg}; lines before it were recorded, none after`, { line });
             break;
           }
