@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseAppendRequest } from '../src/entry/index.js';
 import { Ledger, DATABASE_FILE, LedgerStore } from '../src/ledger/index.js';
@@ -97,5 +98,16 @@ describe('the ledger file', () => {
     expect(raw.pragma('page_size', { simple: true })).toBe(16384);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     raw.close();
+  });
+});
+
+describe('file permissions', () => {
+  it('creates the database and its WAL readable by the owner only', async () => {
+    const { ledger, dataDir } = newLedger();
+    await ledger.append(parseAppendRequest(request(0)));
+    for (const f of [DATABASE_FILE, `${DATABASE_FILE}-wal`]) {
+      expect(fs.statSync(path.join(dataDir, f)).mode & 0o777, f).toBe(0o600);
+    }
+    await ledger.close();
   });
 });

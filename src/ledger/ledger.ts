@@ -286,7 +286,7 @@ export class Ledger {
    * reading but refuses every append with LEDGER_INCONSISTENT.
    */
   static open(options: LedgerOptions): Ledger {
-    fs.mkdirSync(options.dataDir, { recursive: true });
+    fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const store = LedgerStore.open(path.join(options.dataDir, DATABASE_FILE), { synchronous: options.synchronous ?? 'FULL' });
     try {
       const keys = loadKeys(options.dataDir);

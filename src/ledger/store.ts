@@ -10,6 +10,7 @@
  *   names it, and that row is written in the same transaction as the erasure entry that explains it.
  * - erased_payloads(idx, erasure_idx), signing_keys(seq, since_index, vkey), meta(key, value): append-only.
  */
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { VigilError } from '../errors.js';
 
@@ -144,6 +145,8 @@ export class LedgerStore {
     this.path = path;
     this.readonly = options.readonly ?? false;
     try {
+      // The file holds payloads: create it readable by its owner only (SQLite gives the WAL the same mode).
+      if (!this.readonly && !fs.existsSync(path)) fs.writeFileSync(path, '', { mode: 0o600, flag: 'wx' });
       this.db = new Database(path, { readonly: this.readonly, fileMustExist: this.readonly });
     } catch (e) {
       throw new VigilError('IO_ERROR', `cannot open ledger database ${path}: ${(e as Error).message}`, undefined, { cause: e });
