@@ -35,6 +35,7 @@ interface Result {
 function vigil(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Result> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.VIGIL_DATA_DIR;
+  delete env.VIGIL_ORIGIN;
   Object.assign(env, options.env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -244,6 +245,18 @@ describe.concurrent('where the data directory comes from', () => {
     expect(receiptsOf(appended.stdout).map((r) => r.index)).toEqual([0]);
     const stat = await vigil(['ledger', 'stat', '--json'], { env });
     expect(JSON.parse(stat.stdout)).toMatchObject({ size: 1, origin: 'example.org/env' });
+  });
+
+  it('--origin names a new ledger, and a different origin on an existing ledger is refused', async () => {
+    const { dataDir } = withKey();
+    await ok(dataDir, ['--origin', 'ledger.example.org/agents', 'ledger', 'append'], line(0) + '\n');
+    const stat = await ok(dataDir, ['ledger', 'stat', '--json']);
+    expect(JSON.parse(stat.stdout)).toMatchObject({ size: 1, origin: 'ledger.example.org/agents' });
+    expect(JSON.parse(stat.stdout).checkpoint.startsWith('ledger.example.org/agents\n1\n')).toBe(true);
+    const other = await vigil(['--data-dir', dataDir, '--origin', 'other.example.org/x', 'ledger', 'stat']);
+    expect(other.code).toBe(2);
+    expectOneErrorLine(other.stderr);
+    expect(other.stderr).toMatch(/origin cannot change/);
   });
 
   it('--data-dir is honoured after the subcommand too', async () => {

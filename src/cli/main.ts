@@ -12,6 +12,7 @@ export function buildProgram(): Command {
   const program = new Command('vigil')
     .description('tamper-evident audit ledger and DLP filter for AI agents')
     .option('--data-dir <dir>', 'folder with the ledger database and signing keys (env VIGIL_DATA_DIR, default data/local/)')
+    .option('--origin <origin>', 'checkpoint origin line of a new ledger (env VIGIL_ORIGIN, default the key name)')
     .exitOverride()
     .showHelpAfterError(false);
   program.addCommand(serveCommand());

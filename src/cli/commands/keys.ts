@@ -27,7 +27,7 @@ export function keysCommand(): Command {
     .action((_opts: unknown, cmd: Command) => {
       const { dataDir } = globalOptions(cmd);
       if (fs.existsSync(path.join(dataDir, DATABASE_FILE))) {
-        const ledger = Ledger.open({ dataDir });
+        const ledger = Ledger.open({ dataDir, origin: globalOptions(cmd).origin });
         const vkey = ledger.verifierKey;
         void ledger.close();
         if (!vkey) throw new VigilError('KEY_MISSING', `the ledger's active signing key is not in ${path.join(dataDir, 'keys')}`);
@@ -44,8 +44,8 @@ export function keysCommand(): Command {
     .description('make a new signing key; a key_rotation entry signed by the old key introduces it')
     .option('--name <name>', 'name of the new key (default: the current key name)')
     .action(async (opts: { name?: string }, cmd: Command) => {
-      const { dataDir } = globalOptions(cmd);
-      const ledger = Ledger.open({ dataDir });
+      const { dataDir, origin } = globalOptions(cmd);
+      const ledger = Ledger.open({ dataDir, origin });
       try {
         const current = ledger.stat();
         if (!current.verifierKey) throw new VigilError('KEY_MISSING', 'the active signing key is not in the data directory');

@@ -21,8 +21,8 @@ export function ledgerCommand(): Command {
     .command('append')
     .description('read JSON lines {kind, agent, session?, task?, meta?, payload} from stdin; print one receipt per line')
     .action(async (_opts: unknown, cmd: Command) => {
-      const { dataDir } = globalOptions(cmd);
-      const l = Ledger.open({ dataDir });
+      const { dataDir, origin } = globalOptions(cmd);
+      const l = Ledger.open({ dataDir, origin });
       const inFlight: Array<Promise<Receipt>> = [];
       let failure: unknown;
       const drainOne = async (): Promise<void> => {
@@ -61,8 +61,8 @@ export function ledgerCommand(): Command {
     .description('size, root and latest checkpoint')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const { dataDir } = globalOptions(cmd);
-      const l = Ledger.open({ dataDir });
+      const { dataDir, origin } = globalOptions(cmd);
+      const l = Ledger.open({ dataDir, origin });
       const s = l.stat();
       await l.close();
       if (opts.json) {
