@@ -1,13 +1,15 @@
 /**
  * Tampering with real ledger files, the way an operator with write access to the SQLite file could (the
  * append-only triggers dropped first), must be caught by the pure verification engine with the right reason.
+ * Every case runs through both engines; the parallel one must return exactly the serial one's report, with
+ * chunks of one entry (every entry at a chunk boundary) and of eight (checkpoints inside chunks).
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { verifyLedger, type LedgerEvidence, type VerificationReport } from '../src/audit/index.js';
+import { VerifyWorkerPool, verifyLedger, verifyLedgerParallel, type LedgerEvidence, type VerificationReport, type VerifyOptions } from '../src/audit/index.js';
 import { Ledger, LedgerStore, DATABASE_FILE, storeEvidence, generateKey } from '../src/ledger/index.js';
 import { decodeEntry, encodeEntry, parseAppendRequest } from '../src/entry/index.js';
 import { NoteSigner, encodeBase64, formatCheckpoint, leafHash, randomBytes } from '../src/tlog/index.js';
@@ -34,10 +36,28 @@ function tamper(dataDir: string, fn: (db: Database.Database) => void): void {
   db.close();
 }
 
-function verifyFile(dataDir: string, vkey: string, pinned?: string): VerificationReport {
+type Engine = 'serial' | 'parallel';
+const ENGINES: Array<{ engine: Engine }> = [{ engine: 'serial' }, { engine: 'parallel' }];
+
+const pool = new VerifyWorkerPool(2);
+afterAll(() => pool.close());
+
+/** The engine's report; the parallel engine's must equal the serial engine's, whatever the chunk size. */
+async function verifyWith(engine: Engine, evidence: LedgerEvidence, options: VerifyOptions): Promise<VerificationReport> {
+  const serial = verifyLedger(evidence, options);
+  if (engine === 'serial') return serial;
+  let parallel: VerificationReport | undefined;
+  for (const chunkSize of [1, 8]) {
+    parallel = await verifyLedgerParallel(evidence, { ...options, pool, chunkSize });
+    expect(parallel, `parallel engine, chunks of ${chunkSize}`).toEqual(serial);
+  }
+  return parallel as VerificationReport;
+}
+
+async function verifyFile(engine: Engine, dataDir: string, vkey: string, pinned?: string): Promise<VerificationReport> {
   const store = LedgerStore.open(path.join(dataDir, DATABASE_FILE), { readonly: true });
   try {
-    return verifyLedger(storeEvidence(store), { trustedKey: vkey, pinned });
+    return await verifyWith(engine, storeEvidence(store), { trustedKey: vkey, pinned });
   } finally {
     store.close();
   }
@@ -47,23 +67,23 @@ function leafOf(db: Database.Database, idx: number): Buffer {
   return (db.prepare('SELECT leaf FROM entries WHERE idx = ?').get(idx) as { leaf: Buffer }).leaf;
 }
 
-describe('the verification engine on an untouched ledger', () => {
+describe.each(ENGINES)('the $engine verification engine on an untouched ledger', ({ engine }) => {
   it('verifies every entry, checkpoint and payload and reports the figures', async () => {
     const { dataDir, vkey } = await buildLedger();
-    const report = verifyFile(dataDir, vkey);
+    const report = await verifyFile(engine, dataDir, vkey);
     expect(report.failure).toBeUndefined();
     expect(report).toMatchObject({ ok: true, size: SIZE, checkpointsVerified: 5, latestCheckpointSize: SIZE, signers: [vkey], payloads: { checked: true, present: SIZE, erased: 0 } });
   });
 });
 
-describe('tampering with a ledger file is detected', () => {
+describe.each(ENGINES)('tampering with a ledger file is detected by the $engine engine', ({ engine }) => {
   it('a flipped byte inside an entry breaks the chain at the next entry', async () => {
     const { dataDir, vkey } = await buildLedger();
     tamper(dataDir, (db) => {
       const leaf = Buffer.from(leafOf(db, 5).toString('utf8').replace('"agent":"agent-a"', '"agent":"agent-b"'));
       db.prepare('UPDATE entries SET leaf = ? WHERE idx = 5').run(leaf);
     });
-    expect(verifyFile(dataDir, vkey).failure).toMatchObject({ code: 'CHAIN_BROKEN', index: 6 });
+    expect((await verifyFile(engine, dataDir, vkey)).failure).toMatchObject({ code: 'CHAIN_BROKEN', index: 6 });
   });
 
   it('a flipped byte in the last entry is caught by the checkpoint root', async () => {
@@ -72,7 +92,7 @@ describe('tampering with a ledger file is detected', () => {
       const leaf = Buffer.from(leafOf(db, SIZE - 1).toString('utf8').replace('"agent":"agent-a"', '"agent":"agent-c"'));
       db.prepare('UPDATE entries SET leaf = ? WHERE idx = ?').run(leaf, SIZE - 1);
     });
-    expect(verifyFile(dataDir, vkey).failure).toMatchObject({ code: 'CHECKPOINT_ROOT_MISMATCH', checkpointSize: SIZE });
+    expect((await verifyFile(engine, dataDir, vkey)).failure).toMatchObject({ code: 'CHECKPOINT_ROOT_MISMATCH', checkpointSize: SIZE });
   });
 
   it('a byte flip that breaks the JSON is reported as a malformed entry', async () => {
@@ -82,13 +102,13 @@ describe('tampering with a ledger file is detected', () => {
       leaf[0] = 0x5b; // '{' becomes '['
       db.prepare('UPDATE entries SET leaf = ? WHERE idx = 3').run(leaf);
     });
-    expect(verifyFile(dataDir, vkey).failure).toMatchObject({ code: 'ENTRY_MALFORMED', index: 3 });
+    expect((await verifyFile(engine, dataDir, vkey)).failure).toMatchObject({ code: 'ENTRY_MALFORMED', index: 3 });
   });
 
   it('a deleted entry is found at its position', async () => {
     const { dataDir, vkey } = await buildLedger();
     tamper(dataDir, (db) => db.prepare('DELETE FROM entries WHERE idx = 7').run());
-    expect(verifyFile(dataDir, vkey).failure).toMatchObject({ code: 'INDEX_MISMATCH', index: 7 });
+    expect((await verifyFile(engine, dataDir, vkey)).failure).toMatchObject({ code: 'INDEX_MISMATCH', index: 7 });
   });
 
   it('two swapped entries are found', async () => {
@@ -99,7 +119,7 @@ describe('tampering with a ledger file is detected', () => {
       db.prepare('UPDATE entries SET leaf = ? WHERE idx = 3').run(b);
       db.prepare('UPDATE entries SET leaf = ? WHERE idx = 4').run(a);
     });
-    expect(verifyFile(dataDir, vkey).failure).toMatchObject({ code: 'INDEX_MISMATCH', index: 3 });
+    expect((await verifyFile(engine, dataDir, vkey)).failure).toMatchObject({ code: 'INDEX_MISMATCH', index: 3 });
   });
 
   it('an inserted entry with a recomputed chain is caught by the signed checkpoint', async () => {
@@ -121,7 +141,7 @@ describe('tampering with a ledger file is detected', () => {
         prev = encodeBase64(leafHash(leaf));
       });
     });
-    expect(verifyFile(dataDir, vkey).failure).toMatchObject({ code: 'CHECKPOINT_ROOT_MISMATCH', checkpointSize: 12 });
+    expect((await verifyFile(engine, dataDir, vkey)).failure).toMatchObject({ code: 'CHECKPOINT_ROOT_MISMATCH', checkpointSize: 12 });
   });
 
   it('an entry appended behind the ledger is covered by no checkpoint', async () => {
@@ -131,13 +151,13 @@ describe('tampering with a ledger file is detected', () => {
       const leaf = encodeEntry({ ...last, index: SIZE, prev: encodeBase64(leafHash(leafOf(db, SIZE - 1))) });
       db.prepare('INSERT INTO entries (idx, leaf) VALUES (?, ?)').run(SIZE, leaf);
     });
-    expect(verifyFile(dataDir, vkey).failure).toMatchObject({ code: 'UNCOVERED_ENTRIES', index: SIZE });
+    expect((await verifyFile(engine, dataDir, vkey)).failure).toMatchObject({ code: 'UNCOVERED_ENTRIES', index: SIZE });
   });
 
   it('a truncated tail is caught by the checkpoints that covered it', async () => {
     const { dataDir, vkey } = await buildLedger();
     tamper(dataDir, (db) => db.prepare('DELETE FROM entries WHERE idx >= 15').run());
-    expect(verifyFile(dataDir, vkey).failure).toMatchObject({ code: 'CHECKPOINT_BEYOND_LOG', index: 15 });
+    expect((await verifyFile(engine, dataDir, vkey)).failure).toMatchObject({ code: 'CHECKPOINT_BEYOND_LOG', index: 15 });
   });
 
   it('a tail truncated together with its checkpoints is caught by a pinned checkpoint', async () => {
@@ -148,20 +168,20 @@ describe('tampering with a ledger file is detected', () => {
       db.prepare('DELETE FROM payloads WHERE idx >= 12').run();
       db.prepare('DELETE FROM checkpoints WHERE size > 12').run();
     });
-    expect(verifyFile(dataDir, vkey).ok).toBe(true); // without the pin this looks like a shorter, honest log
-    expect(verifyFile(dataDir, vkey, pin).failure).toMatchObject({ code: 'PIN_BEYOND_LOG' });
+    expect((await verifyFile(engine, dataDir, vkey)).ok).toBe(true); // without the pin this looks like a shorter, honest log
+    expect((await verifyFile(engine, dataDir, vkey, pin)).failure).toMatchObject({ code: 'PIN_BEYOND_LOG' });
   });
 
   it('a replaced payload no longer opens its commitment', async () => {
     const { dataDir, vkey } = await buildLedger();
     tamper(dataDir, (db) => db.prepare('UPDATE payloads SET body = ? WHERE idx = 8').run(Buffer.from('payload number 9')));
-    expect(verifyFile(dataDir, vkey).failure).toMatchObject({ code: 'PAYLOAD_MISMATCH', index: 8 });
+    expect((await verifyFile(engine, dataDir, vkey)).failure).toMatchObject({ code: 'PAYLOAD_MISMATCH', index: 8 });
   });
 
   it('a payload deleted without an erasure entry is reported missing', async () => {
     const { dataDir, vkey } = await buildLedger();
     tamper(dataDir, (db) => db.prepare('DELETE FROM payloads WHERE idx = 2').run());
-    expect(verifyFile(dataDir, vkey).failure).toMatchObject({ code: 'PAYLOAD_MISSING', index: 2 });
+    expect((await verifyFile(engine, dataDir, vkey)).failure).toMatchObject({ code: 'PAYLOAD_MISSING', index: 2 });
   });
 
   it("an entry whose prev points to another entry's hash breaks the chain", async () => {
@@ -170,7 +190,7 @@ describe('tampering with a ledger file is detected', () => {
       const e = decodeEntry(leafOf(db, 9));
       db.prepare('UPDATE entries SET leaf = ? WHERE idx = 9').run(encodeEntry({ ...e, prev: encodeBase64(leafHash(leafOf(db, 7))) }));
     });
-    expect(verifyFile(dataDir, vkey).failure).toMatchObject({ code: 'CHAIN_BROKEN', index: 9 });
+    expect((await verifyFile(engine, dataDir, vkey)).failure).toMatchObject({ code: 'CHAIN_BROKEN', index: 9 });
   });
 
   it('a checkpoint signed by another key is rejected', async () => {
@@ -178,7 +198,7 @@ describe('tampering with a ledger file is detected', () => {
     const other = new NoteSigner('test.example/ledger', randomBytes(32));
     const body = (checkpointAt(8) as string).split('\n\n')[0] + '\n';
     tamper(dataDir, (db) => db.prepare('UPDATE checkpoints SET note = ? WHERE size = 8').run(other.sign(body)));
-    expect(verifyFile(dataDir, vkey).failure).toMatchObject({ code: 'CHECKPOINT_SIGNATURE', checkpointSize: 8 });
+    expect((await verifyFile(engine, dataDir, vkey)).failure).toMatchObject({ code: 'CHECKPOINT_SIGNATURE', checkpointSize: 8 });
   });
 
   it('a checkpoint with a wrong root or size, even signed with the real key, is rejected', async () => {
@@ -189,7 +209,7 @@ describe('tampering with a ledger file is detected', () => {
     tamper(dataDir, (db) => {
       db.prepare('UPDATE checkpoints SET note = ? WHERE size = 8').run(real.sign(formatCheckpoint({ origin: 'test.example/ledger', size: 8, rootHash: randomBytes(32), extensions: [] })));
     });
-    expect(verifyFile(dataDir, vkey).failure).toMatchObject({ code: 'CHECKPOINT_ROOT_MISMATCH', checkpointSize: 8 });
+    expect((await verifyFile(engine, dataDir, vkey)).failure).toMatchObject({ code: 'CHECKPOINT_ROOT_MISMATCH', checkpointSize: 8 });
 
     const second = await buildLedger();
     const keyFile2 = fs.readdirSync(path.join(second.dataDir, 'keys'))[0] as string;
@@ -200,7 +220,7 @@ describe('tampering with a ledger file is detected', () => {
       // Root of size 8, but claimed for size 9 (the row keyed 12 is replaced, so ordering is kept).
       db.prepare('UPDATE checkpoints SET note = ? WHERE size = 12').run(real2.sign(`test.example/ledger\n9\n${root8}\n`));
     });
-    expect(verifyFile(second.dataDir, second.vkey).failure).toMatchObject({ code: 'CHECKPOINT_ROOT_MISMATCH', checkpointSize: 9 });
+    expect((await verifyFile(engine, second.dataDir, second.vkey)).failure).toMatchObject({ code: 'CHECKPOINT_ROOT_MISMATCH', checkpointSize: 9 });
   });
 
   it('history rewritten and re-signed with the real key passes alone but fails against a pinned checkpoint', async () => {
@@ -212,18 +232,18 @@ describe('tampering with a ledger file is detected', () => {
     const forger = Ledger.open({ dataDir: rebuilt, commitWindowMs: 0 });
     for (let i = 0; i < SIZE; i++) await forger.append(parseAppendRequest(request(i, i === 4 ? { payload: 'rewritten' } : {})));
     await forger.close();
-    const alone = verifyFile(rebuilt, vkey);
+    const alone = await verifyFile(engine, rebuilt, vkey);
     expect(alone.ok).toBe(true);
-    expect(verifyFile(rebuilt, vkey, pin).failure).toMatchObject({ code: 'PIN_INCONSISTENT', checkpointSize: SIZE });
+    expect((await verifyFile(engine, rebuilt, vkey, pin)).failure).toMatchObject({ code: 'PIN_INCONSISTENT', checkpointSize: SIZE });
     // The untouched ledger is consistent with the same pin.
-    expect(verifyFile(dataDir, vkey, pin)).toMatchObject({ ok: true, pin: { size: SIZE, consistent: true } });
+    expect(await verifyFile(engine, dataDir, vkey, pin)).toMatchObject({ ok: true, pin: { size: SIZE, consistent: true } });
   });
 
   it('a pinned checkpoint signed by an unknown key is refused', async () => {
     const { dataDir, vkey } = await buildLedger();
     const other = new NoteSigner('test.example/ledger', randomBytes(32));
     const fake = other.sign(formatCheckpoint({ origin: 'test.example/ledger', size: 3, rootHash: randomBytes(32), extensions: [] }));
-    expect(verifyFile(dataDir, vkey, fake).failure?.code).toMatch(/PIN_/);
+    expect((await verifyFile(engine, dataDir, vkey, fake)).failure?.code).toMatch(/PIN_/);
   });
 
   it('a checkpoint signed by a key the chain never introduced fails, even if that key is in the data directory', async () => {
@@ -238,11 +258,11 @@ describe('tampering with a ledger file is detected', () => {
     const reopened = Ledger.open({ dataDir, commitWindowMs: 0 });
     await reopened.append(parseAppendRequest(request(1)));
     await reopened.close();
-    expect(verifyFile(dataDir, vkey).failure).toMatchObject({ code: 'CHECKPOINT_SIGNATURE', checkpointSize: 2 });
+    expect((await verifyFile(engine, dataDir, vkey)).failure).toMatchObject({ code: 'CHECKPOINT_SIGNATURE', checkpointSize: 2 });
   });
 });
 
-describe('property: any single-byte change in any leaf is detected', () => {
+describe.each(ENGINES)('property: any single-byte change in any leaf is detected by the $engine engine', ({ engine }) => {
   it('holds for random positions and values across all entries', async () => {
     const { dataDir, vkey } = await buildLedger();
     const store = LedgerStore.open(path.join(dataDir, DATABASE_FILE), { readonly: true });
@@ -252,18 +272,18 @@ describe('property: any single-byte change in any leaf is detected', () => {
     const payloads = [...(evidence.payloads ?? [])];
     store.close();
     const make = (ls: Uint8Array[]): LedgerEvidence => ({ entries: ls.map((leaf, index) => ({ index, leaf })), checkpoints, payloads });
-    expect(verifyLedger(make(leaves), { trustedKey: vkey }).ok).toBe(true);
-    fc.assert(
-      fc.property(fc.nat({ max: SIZE - 1 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (entry, pos, delta) => {
+    expect((await verifyWith(engine, make(leaves), { trustedKey: vkey })).ok).toBe(true);
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: SIZE - 1 }), fc.nat(), fc.integer({ min: 1, max: 255 }), async (entry, pos, delta) => {
         const copy = leaves.map((l) => l);
         const leaf = Uint8Array.from(copy[entry]!);
         const at = pos % leaf.length;
         leaf[at] = (leaf[at]! + delta) % 256;
         copy[entry] = leaf;
-        const report = verifyLedger(make(copy), { trustedKey: vkey });
+        const report = await verifyWith(engine, make(copy), { trustedKey: vkey });
         return report.ok === false && report.failure !== undefined;
       }),
-      { numRuns: 500 },
+      { numRuns: engine === 'serial' ? 500 : 100 },
     );
   });
 });

@@ -150,3 +150,12 @@ describe('byte helpers', () => {
     expect(() => randomBytes(-1)).toThrow();
   });
 });
+
+describe('leafHashOfText', () => {
+  it('equals leafHash of the UTF-8 bytes for ASCII, multi-byte and astral text', async () => {
+    const { leafHash, leafHashOfText } = await import('../src/tlog/index.js');
+    for (const text of ['', '{"a":1}', 'péché € 😂 \u2028', 'x'.repeat(5000)]) {
+      expect(Buffer.from(leafHashOfText(text)).toString('hex')).toBe(Buffer.from(leafHash(new TextEncoder().encode(text))).toString('hex'));
+    }
+  });
+});

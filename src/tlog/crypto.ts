@@ -81,6 +81,15 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   return nodeHasher.nodeHash(left, right);
 }
 
+/**
+ * leafHash of the UTF-8 bytes of `text`, hashed straight from the string: U+0000 is the single byte 0x00
+ * in UTF-8, so SHA-256 over "\u0000" + text is SHA-256(0x00 ‖ utf8(text)). Saves encoding the leaf twice
+ * on the append path. `text` must be well-formed (no lone surrogates), as canonical JSON always is.
+ */
+export function leafHashOfText(text: string): Uint8Array {
+  return toPlainBytes(nodeOneShotHash('sha256', '\u0000' + text, 'buffer'));
+}
+
 export const ED25519_SEED_LENGTH = 32;
 export const ED25519_PUBLIC_KEY_LENGTH = 32;
 export const ED25519_SIGNATURE_LENGTH = 64;

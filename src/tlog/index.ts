@@ -13,6 +13,7 @@ export {
   ED25519_SIGNATURE_LENGTH,
   HASH_LENGTH,
   leafHash,
+  leafHashOfText,
   nobleHasher,
   nodeHash,
   nodeHasher,
@@ -69,3 +70,4 @@ export {
 } from './note.js';
 export type { SignedNote, VerifierKey } from './note.js';
 export { inclusionPath, type PathStep } from './proof-path.js';
+export { LeanRange, leafHashBase64OfPrefixed, LEAF_HASH_PREFIX, MAX_BLOCK_LEVELS, NODE_HASH_PREFIX, rootFromFrontier, sha256Base64, splitHashes, SubtreeBuilder } from './merkle-block.js';
