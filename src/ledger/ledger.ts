@@ -26,6 +26,7 @@ import {
   frontierPositions,
   inclusionProof,
   leafHash,
+  leafHashOfText,
   subtreeRoot,
   parseCheckpoint,
   parseVerifierKey,
@@ -40,7 +41,7 @@ import {
   ENTRY_VERSION,
   SALT_BYTES,
   decodeEntry,
-  encodeEntry,
+  encodeEntryText,
   payloadBytes,
   payloadCommitment,
   type AppendRequest,
@@ -58,21 +59,39 @@ import type { CommitMessage, WriterReply, WriterRequest } from './writer-protoco
  * most of their path, so each node's base64 form is computed once, and so is the right-edge partial
  * subtree of each level.
  */
+const SHARED_FROM = 6;
+const SHARED_WIDTH = 2 ** SHARED_FROM;
+
 class BatchProofs {
   private readonly encoded = new Map<number, string>();
   private readonly partial = new Map<number, string>();
+  private readonly upper = new Map<number, string[]>();
 
   constructor(
     private readonly source: NodeSource,
     private readonly size: number,
   ) {}
 
-  /** Same hashes as inclusionPath(index, size) (tested), walked without allocating its steps. */
+  /**
+   * Same hashes as inclusionPath(index, size) (tested). Entries in one aligned block of 2^SHARED_FROM
+   * leaves have the same path above that level, so that part is built once per block and shared.
+   */
   proof(index: number): string[] {
+    const block = Math.floor(index / SHARED_WIDTH);
+    let upper = this.upper.get(block);
+    if (upper === undefined) {
+      upper = this.steps(index, SHARED_FROM, Infinity);
+      this.upper.set(block, upper);
+    }
+    const lower = this.steps(index, 0, SHARED_FROM);
+    return upper.length === 0 ? lower : lower.concat(upper);
+  }
+
+  private steps(index: number, fromLevel: number, toLevel: number): string[] {
     const size = this.size;
     const out: string[] = [];
-    let width = 1;
-    for (let level = 0; Math.floor((size - 1) / width) > 0; level++, width *= 2) {
+    let width = 2 ** fromLevel;
+    for (let level = fromLevel; level < toLevel && Math.floor((size - 1) / width) > 0; level++, width *= 2) {
       const p = Math.floor(index / width);
       if (p % 2 === 1) {
         out.push(this.complete(level, p - 1));
@@ -220,17 +239,15 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /** Packs byte strings into one transferable buffer plus offsets. */
-function pack<K extends 'leaves' | 'bodies'>(parts: readonly Uint8Array[], key: K): Record<K, ArrayBuffer> & Record<K extends 'leaves' ? 'leafOffsets' : 'bodyOffsets', Float64Array> {
-  const offsets = new Float64Array(parts.length + 1);
+function pack(parts: readonly Uint8Array[]): { bodies: ArrayBuffer; bodyOffsets: Float64Array } {
+  const bodyOffsets = new Float64Array(parts.length + 1);
   let total = 0;
   parts.forEach((p, i) => {
-    offsets[i] = total;
+    bodyOffsets[i] = total;
     total += p.length;
   });
-  offsets[parts.length] = total;
-  const buffer = concat(parts).buffer as ArrayBuffer;
-  const offsetKey = key === 'leaves' ? 'leafOffsets' : 'bodyOffsets';
-  return { [key]: buffer, [offsetKey]: offsets } as Record<K, ArrayBuffer> & Record<K extends 'leaves' ? 'leafOffsets' : 'bodyOffsets', Float64Array>;
+  bodyOffsets[parts.length] = total;
+  return { bodies: concat(parts).buffer as ArrayBuffer, bodyOffsets };
 }
 
 function checkPositiveInt(name: string, v: number | undefined, dflt: number, min: number): number {
@@ -493,10 +510,15 @@ export class Ledger {
     if (this.queue.length >= this.maxQueue) {
       return Promise.reject(new VigilError('LEDGER_BUSY', `append queue is full (${this.maxQueue} pending); retry later`));
     }
-    return new Promise<ErasureReceipt>((resolve, reject) => {
-      this.queue.push({ ...item, resolve, reject });
-      this.schedule();
+    // The item object is the caller's fresh literal: completing it in place saves a copy per append.
+    const pending = item as Pending;
+    const promise = new Promise<ErasureReceipt>((resolve, reject) => {
+      pending.resolve = resolve;
+      pending.reject = reject;
     });
+    this.queue.push(pending);
+    this.schedule();
+    return promise;
   }
 
   private schedule(): void {
@@ -559,7 +581,7 @@ export class Ledger {
     const salts = randomBytes(SALT_BYTES * items.length);
     const memo = new Map<number, Uint8Array>();
     for (const n of range.frontier()) memo.set(nodePosition(n.level, n.index), n.hash);
-    const leaves: Uint8Array[] = [];
+    const leaves: string[] = [];
     const bodies: Uint8Array[] = [];
     const nodeHashes: Uint8Array[] = [];
     const nodePositions: number[] = [];
@@ -602,14 +624,14 @@ export class Ledger {
         subjects: item.subjects,
         prev: prevB64,
       };
-      let leaf: Uint8Array;
+      let leaf: string;
       try {
-        leaf = encodeEntry(entry);
+        leaf = encodeEntryText(entry);
       } catch (e) {
         item.reject(e);
         continue;
       }
-      const hash = leafHash(leaf);
+      const hash = leafHashOfText(leaf);
       memo.set(nodePosition(0, index), hash);
       for (const n of range.append(hash)) {
         const pos = nodePosition(n.level, n.index);
@@ -652,8 +674,8 @@ export class Ledger {
       seq,
       start,
       count: accepted.length,
-      ...pack(leaves, 'leaves'),
-      ...pack(bodies, 'bodies'),
+      leaves,
+      ...pack(bodies),
       salts: salts.slice(0, accepted.length * SALT_BYTES).buffer,
       nodes: concat(nodeHashes).buffer as ArrayBuffer,
       nodePositions: Float64Array.from(nodePositions),
@@ -665,7 +687,7 @@ export class Ledger {
     this.head = after;
     const writer = this.writerFor();
     writer.ref();
-    writer.postMessage(message, [message.leaves, message.bodies, message.salts, message.nodes]);
+    writer.postMessage(message, [message.bodies, message.salts, message.nodes]);
   }
 
   private onWriterReply(m: WriterReply): void {

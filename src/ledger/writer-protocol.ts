@@ -14,9 +14,8 @@ export interface CommitMessage {
   /** index of the first entry; the writer refuses a batch that does not start where the file ends */
   start: number;
   count: number;
-  leaves: ArrayBuffer;
-  /** count + 1 offsets into `leaves` */
-  leafOffsets: Float64Array;
+  /** the leaves as canonical JSON text; the leaf bytes are their UTF-8 (encoded here, on the writer) */
+  leaves: string[];
   bodies: ArrayBuffer;
   bodyOffsets: Float64Array;
   /** 32 bytes per entry */

@@ -23,14 +23,13 @@ function reply(message: WriterReply): void {
 }
 
 function unpack(m: CommitMessage): BatchWrite {
-  const leaves = new Uint8Array(m.leaves);
   const bodies = new Uint8Array(m.bodies);
   const salts = new Uint8Array(m.salts);
   const nodes = new Uint8Array(m.nodes);
   const write: BatchWrite = { entries: [], payloads: [], nodes: [], checkpoint: m.checkpoint, erasures: m.erasures, signingKey: m.signingKey };
   for (let i = 0; i < m.count; i++) {
     const idx = m.start + i;
-    write.entries.push({ idx, leaf: leaves.subarray(m.leafOffsets[i], m.leafOffsets[i + 1]) });
+    write.entries.push({ idx, leaf: Buffer.from(m.leaves[i] as string, 'utf8') });
     write.payloads.push({ idx, salt: salts.subarray(i * 32, i * 32 + 32), body: bodies.subarray(m.bodyOffsets[i], m.bodyOffsets[i + 1]) });
   }
   for (let i = 0; i < m.nodePositions.length; i++) {
