@@ -298,6 +298,11 @@ export class LedgerStore {
     }
   }
 
+  /** A cursor over rows of a fixed read-only query (for storeEvidence); Buffers are Uint8Arrays. */
+  evidenceRows<T>(sql: 'SELECT idx AS "index", leaf FROM entries ORDER BY idx' | 'SELECT idx AS "index", salt, body FROM payloads ORDER BY idx'): IterableIterator<T> {
+    return this.db.prepare(sql).iterate() as IterableIterator<T>;
+  }
+
   erasedPayloads(): Map<number, number> {
     const rows = this.db.prepare('SELECT idx, erasure_idx FROM erased_payloads').all() as Array<{ idx: number; erasure_idx: number }>;
     return new Map(rows.map((r) => [r.idx, r.erasure_idx]));
@@ -333,21 +338,14 @@ export class LedgerStore {
  * entries and payloads streamed in index order, checkpoints as signed notes.
  */
 export function storeEvidence(store: LedgerStore, options: { payloads?: boolean } = {}): {
-  entries: Iterable<EntryRow & { index: number }>;
+  entries: Iterable<{ index: number; leaf: Uint8Array }>;
   checkpoints: string[];
-  payloads?: Iterable<PayloadRow & { index: number }>;
+  payloads?: Iterable<{ index: number; salt: Uint8Array; body: Uint8Array }>;
 } {
-  const entries = {
-    *[Symbol.iterator]() {
-      for (const row of store.iterateEntries()) yield { ...row, index: row.idx };
-    },
-  };
+  // Straight from the SQLite cursors (rows already have the shape the engine reads): this runs per entry.
+  const entries = { [Symbol.iterator]: () => store.evidenceRows<{ index: number; leaf: Uint8Array }>('SELECT idx AS "index", leaf FROM entries ORDER BY idx') };
   const checkpoints = [...store.iterateCheckpoints()].map((c) => c.note);
   if (options.payloads === false) return { entries, checkpoints };
-  const payloads = {
-    *[Symbol.iterator]() {
-      for (const row of store.iteratePayloads()) yield { ...row, index: row.idx };
-    },
-  };
+  const payloads = { [Symbol.iterator]: () => store.evidenceRows<{ index: number; salt: Uint8Array; body: Uint8Array }>('SELECT idx AS "index", salt, body FROM payloads ORDER BY idx') };
   return { entries, checkpoints, payloads };
 }
