@@ -8,6 +8,8 @@ export {
   ed25519PublicKey,
   ed25519Sign,
   ed25519Verify,
+  ed25519SignReference,
+  ed25519VerifyReference,
   ED25519_PUBLIC_KEY_LENGTH,
   ED25519_SEED_LENGTH,
   ED25519_SIGNATURE_LENGTH,
