@@ -91,6 +91,15 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
 }
 
 /**
+ * SHA-256 with the digest as a string ('base64', or 'binary' = latin1, one char per byte). Node allocates a
+ * fresh off-heap Buffer for every Buffer digest, which costs about twice a small hash; tree code that writes
+ * digests into preallocated buffers uses this instead (src/tlog/merkle-block.ts).
+ */
+export function sha256String(data: Uint8Array, encoding: 'base64' | 'binary'): string {
+  return nodeOneShotHash('sha256', data, encoding);
+}
+
+/**
  * leafHash of the UTF-8 bytes of `text`, hashed straight from the string: U+0000 is the single byte 0x00
  * in UTF-8, so SHA-256 over "\u0000" + text is SHA-256(0x00 ‖ utf8(text)). Saves encoding the leaf twice
  * on the append path. `text` must be well-formed (no lone surrogates), as canonical JSON always is.

@@ -3,20 +3,17 @@
  * building the complete subtree over an aligned block of leaves (the unit the parallel verifier hands to a
  * worker), with the frontier of any prefix of that block.
  *
- * Why a second file next to crypto.ts touches node:crypto: `crypto.hash(…, 'buffer')` allocates a fresh
- * off-heap Buffer for every digest, which on Node 20 costs about twice the hash itself (≈1.9 µs against
- * ≈0.6 µs for a 65-byte input with a string output). Digests here come back as base64 or latin1 strings
- * and are written into preallocated buffers, so hashing a tree costs one native call per node and no
- * ArrayBuffer. The hash shapes are exactly crypto.ts's (leaf = SHA-256(0x00 ‖ leaf), node =
+ * Digests come back as strings (crypto.ts's sha256String): a Buffer digest costs about twice the hash
+ * itself on Node 20 (≈1.9 µs against ≈0.6 µs for a 65-byte input). They are written into preallocated
+ * buffers, so hashing a tree costs one native call per node and no ArrayBuffer. The hash shapes are exactly crypto.ts's (leaf = SHA-256(0x00 ‖ leaf), node =
  * SHA-256(0x01 ‖ left ‖ right)); test/audit-merkle-block.test.ts checks both against crypto.ts and merkle.ts.
  *
  * Sizes and indexes inside a block are small integers (a block has at most 2^24 leaves), so bit operators
  * are safe there; sizes of the whole tree use division, as in merkle.ts.
  */
 import { Buffer } from 'node:buffer';
-import { hash } from 'node:crypto';
 import { VigilError } from '../errors.js';
-import { HASH_LENGTH, nodeHash } from './crypto.js';
+import { HASH_LENGTH, nodeHash, sha256String } from './crypto.js';
 import { EMPTY_ROOT } from './merkle.js';
 
 export const LEAF_HASH_PREFIX = 0x00;
@@ -29,13 +26,13 @@ const PAIR = 1 + 2 * HASH_LENGTH;
 
 /** SHA-256 as base64 text. For a leaf hash pass 0x00 ‖ leaf bytes. */
 export function sha256Base64(data: Uint8Array): string {
-  return hash('sha256', data, 'base64');
+  return sha256String(data, 'base64');
 }
 
 /** RFC 6962 leaf hash, as base64, of bytes that already start with the 0x00 leaf prefix. */
 export function leafHashBase64OfPrefixed(prefixed: Uint8Array): string {
   if (prefixed[0] !== LEAF_HASH_PREFIX) throw new VigilError('INVALID_INPUT', 'a prefixed leaf must start with 0x00');
-  return hash('sha256', prefixed, 'base64');
+  return sha256String(prefixed, 'base64');
 }
 
 /** MTH from the frontier of a tree (complete subtree roots, largest first): H(n0, H(n1, … H(nk-1, nk))). */
@@ -88,7 +85,7 @@ export class LeanRange {
     let level = 0;
     while (index % 2 === 1) {
       slots.copy(scratch, 1, level * HASH_LENGTH, (level + 1) * HASH_LENGTH);
-      scratch.write(hash('sha256', scratch, 'binary'), 1 + HASH_LENGTH, HASH_LENGTH, 'latin1');
+      scratch.write(sha256String(scratch, 'binary'), 1 + HASH_LENGTH, HASH_LENGTH, 'latin1');
       level++;
       index = (index - 1) / 2;
     }
@@ -158,7 +155,7 @@ export class SubtreeBuilder {
       const parents = n >>> (k + 1);
       const pairs = this.#pairs[k] as Uint8Array[];
       const up = this.#level[k + 1] as Buffer;
-      for (let j = 0; j < parents; j++) up.write(hash('sha256', pairs[j] as Uint8Array, 'binary'), slot(j), HASH_LENGTH, 'latin1');
+      for (let j = 0; j < parents; j++) up.write(sha256String(pairs[j] as Uint8Array, 'binary'), slot(j), HASH_LENGTH, 'latin1');
     }
     this.#built = n;
   }
