@@ -179,3 +179,13 @@ describe('recovering from a failed commit', () => {
     await ledger.close();
   });
 });
+
+describe('payload commitments', () => {
+  it('the base64 commitment written into entries equals base64 of SHA-256(salt ‖ payload)', async () => {
+    const { payloadCommitment, payloadCommitmentBase64 } = await import('../src/entry/index.js');
+    const salt = new Uint8Array(32).fill(3);
+    for (const body of [new Uint8Array(0), new TextEncoder().encode('hello'), new Uint8Array(5000).fill(9)]) {
+      expect(payloadCommitmentBase64(salt, body)).toBe(encodeBase64(payloadCommitment(salt, body)));
+    }
+  });
+});

@@ -4,7 +4,7 @@
  * means that nobody holding the ledger can confirm a guessed payload against the commitment.
  */
 import { VigilError } from '../errors.js';
-import { canonicalBytes, constantTimeEqual, sha256, type JsonValue } from '../tlog/index.js';
+import { canonicalBytes, constantTimeEqual, sha256, sha256String, type JsonValue } from '../tlog/index.js';
 
 export const SALT_BYTES = 32;
 export const TEXT_TYPE = 'text/plain; charset=utf-8';
@@ -35,6 +35,12 @@ export function payloadCommitment(salt: Uint8Array, bytes: Uint8Array): Uint8Arr
   if (salt.length !== SALT_BYTES) throw new VigilError('INVALID_INPUT', `a payload salt must be ${SALT_BYTES} bytes`);
   // Buffer.concat draws small buffers from Node's pool: no fresh allocation per append.
   return sha256(Buffer.concat([salt, bytes]));
+}
+
+/** The commitment as the entry carries it: base64 straight from the digest (no Buffer digest to re-encode). */
+export function payloadCommitmentBase64(salt: Uint8Array, bytes: Uint8Array): string {
+  if (salt.length !== SALT_BYTES) throw new VigilError('INVALID_INPUT', `a payload salt must be ${SALT_BYTES} bytes`);
+  return sha256String(Buffer.concat([salt, bytes]), 'base64');
 }
 
 /** True when salt and bytes open the commitment. Constant-time comparison. */

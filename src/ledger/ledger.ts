@@ -43,7 +43,7 @@ import {
   decodeEntry,
   encodeEntryText,
   payloadBytes,
-  payloadCommitment,
+  payloadCommitmentBase64,
   type AppendRequest,
   type Entry,
   type JsonObject,
@@ -616,7 +616,7 @@ export class Ledger {
         task: item.task,
         credential: item.credential,
         payload: {
-          commitment: encodeBase64(payloadCommitment(salt, item.payload.bytes)),
+          commitment: payloadCommitmentBase64(salt, item.payload.bytes),
           size: item.payload.bytes.length,
           type: item.payload.type,
         },

@@ -16,6 +16,7 @@ export {
   HASH_LENGTH,
   leafHash,
   leafHashOfText,
+  sha256String,
   nobleHasher,
   nodeHash,
   nodeHasher,
