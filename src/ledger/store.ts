@@ -285,20 +285,8 @@ export class LedgerStore {
     return this.stmt.latestCheckpoint.get();
   }
 
-  *iterateEntries(start = 0, end = Number.MAX_SAFE_INTEGER): IterableIterator<EntryRow> {
-    const it = this.db.prepare('SELECT idx, leaf FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').iterate(start, end);
-    for (const row of it as IterableIterator<{ idx: number; leaf: Buffer }>) yield { idx: row.idx, leaf: asBytes(row.leaf) };
-  }
-
   *iterateCheckpoints(): IterableIterator<{ size: number; note: string }> {
     yield* this.db.prepare('SELECT size, note FROM checkpoints ORDER BY size').iterate() as IterableIterator<{ size: number; note: string }>;
-  }
-
-  *iteratePayloads(start = 0, end = Number.MAX_SAFE_INTEGER): IterableIterator<PayloadRow> {
-    const it = this.db.prepare('SELECT idx, salt, body FROM payloads WHERE idx >= ? AND idx < ? ORDER BY idx').iterate(start, end);
-    for (const row of it as IterableIterator<{ idx: number; salt: Buffer; body: Buffer }>) {
-      yield { idx: row.idx, salt: asBytes(row.salt), body: asBytes(row.body) };
-    }
   }
 
   /**
@@ -363,23 +351,9 @@ export class LedgerStore {
     }
   }
 
-  erasedPayloads(): Map<number, number> {
-    const rows = this.db.prepare('SELECT idx, erasure_idx FROM erased_payloads').all() as Array<{ idx: number; erasure_idx: number }>;
-    return new Map(rows.map((r) => [r.idx, r.erasure_idx]));
-  }
-
   signingKeys(): Array<{ sinceIndex: number | null; vkey: string }> {
     const rows = this.db.prepare('SELECT since_index, vkey FROM signing_keys ORDER BY seq').all() as Array<{ since_index: number | null; vkey: string }>;
     return rows.map((r) => ({ sinceIndex: r.since_index, vkey: r.vkey }));
-  }
-
-  /** Page count × page size of the main file plus the WAL, for the bytes-per-entry figure. */
-  fileStats(): { pageSize: number; pageCount: number; freelist: number } {
-    return {
-      pageSize: this.db.pragma('page_size', { simple: true }) as number,
-      pageCount: this.db.pragma('page_count', { simple: true }) as number,
-      freelist: this.db.pragma('freelist_count', { simple: true }) as number,
-    };
   }
 
   /** The synchronous mode in force on this connection. */
