@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { Ledger, generateKey } from '../src/ledger/index.js';
+import { Ledger, generateKey } from '../dist/ledger/index.js';
 import { benchDir, envInt, machine, percentile, report } from './support.js';
 
 const APPENDS = envInt('BENCH_APPENDS', 2000);

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { Ledger, generateKey, DATABASE_FILE, type Synchronous, type Receipt } from '../src/ledger/index.js';
+import { Ledger, generateKey, DATABASE_FILE, type Synchronous, type Receipt } from '../dist/ledger/index.js';
 import { benchDir, envInt, machine, report } from './support.js';
 
 const ENTRIES = envInt('BENCH_ENTRIES', 1_000_000);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Ledger, generateKey, loadKeys, type Receipt } from '../src/ledger/index.js';
+import { Ledger, generateKey, loadKeys, type Receipt } from '../dist/ledger/index.js';
 
 export async function ensureLedger(entries: number): Promise<{ dataDir: string; vkey: string }> {
   const dataDir = path.resolve('bench', 'out', `ledger-${entries}`);

@@ -4,7 +4,7 @@
  *
  *   BENCH_ENTRIES=1000000 BENCH_PROOFS=20000 npm run bench:proofs
  */
-import { Ledger } from '../src/ledger/index.js';
+import { Ledger } from '../dist/ledger/index.js';
 import { ensureLedger } from './fixture.js';
 import { envInt, machine, percentile, report } from './support.js';
 

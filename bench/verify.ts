@@ -13,8 +13,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { verifyLedger, verifyLedgerParallel, type VerificationReport } from '../src/audit/index.js';
-import { LedgerStore, storeEvidence, DATABASE_FILE } from '../src/ledger/index.js';
+import { verifyLedger, verifyLedgerParallel, type VerificationReport } from '../dist/audit/index.js';
+import { LedgerStore, storeEvidence, DATABASE_FILE } from '../dist/ledger/index.js';
 import { ensureLedger } from './fixture.js';
 import { envInt, machine, report } from './support.js';
 

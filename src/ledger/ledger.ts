@@ -26,7 +26,7 @@ import {
   frontierPositions,
   inclusionProof,
   leafHash,
-  leafHashOfText,
+  leafHashOfTextWithBase64,
   subtreeRoot,
   parseCheckpoint,
   parseVerifierKey,
@@ -631,7 +631,7 @@ export class Ledger {
         item.reject(e);
         continue;
       }
-      const hash = leafHashOfText(leaf);
+      const { hash, base64: hashB64 } = leafHashOfTextWithBase64(leaf);
       memo.set(nodePosition(0, index), hash);
       for (const n of range.append(hash)) {
         const pos = nodePosition(n.level, n.index);
@@ -645,7 +645,7 @@ export class Ledger {
         nextSigner = item.rotateTo;
         signingKey = { sinceIndex: index, vkey: item.rotateTo.verifierKey };
       }
-      prevB64 = encodeBase64(hash);
+      prevB64 = hashB64;
       accepted.push({ item, index, leafHash: prevB64, erased });
       prev = hash;
     }
@@ -674,7 +674,8 @@ export class Ledger {
       seq,
       start,
       count: accepted.length,
-      leaves,
+      leaves: leaves.join(''),
+      leafLengths: Uint32Array.from(leaves, (l) => l.length),
       ...pack(bodies),
       salts: salts.slice(0, accepted.length * SALT_BYTES).buffer,
       nodes: concat(nodeHashes).buffer as ArrayBuffer,

@@ -14,8 +14,13 @@ export interface CommitMessage {
   /** index of the first entry; the writer refuses a batch that does not start where the file ends */
   start: number;
   count: number;
-  /** the leaves as canonical JSON text; the leaf bytes are their UTF-8 (encoded here, on the writer) */
-  leaves: string[];
+  /**
+   * The leaves as canonical JSON text, concatenated (one string clones as one copy; a thousand strings cost
+   * a thousand), with each leaf's length in UTF-16 code units. The leaf bytes are their UTF-8, encoded on
+   * the writer.
+   */
+  leaves: string;
+  leafLengths: Uint32Array;
   bodies: ArrayBuffer;
   bodyOffsets: Float64Array;
   /** 32 bytes per entry */

@@ -27,9 +27,12 @@ function unpack(m: CommitMessage): BatchWrite {
   const salts = new Uint8Array(m.salts);
   const nodes = new Uint8Array(m.nodes);
   const write: BatchWrite = { entries: [], payloads: [], nodes: [], checkpoint: m.checkpoint, erasures: m.erasures, signingKey: m.signingKey };
+  let at = 0;
   for (let i = 0; i < m.count; i++) {
     const idx = m.start + i;
-    write.entries.push({ idx, leaf: Buffer.from(m.leaves[i] as string, 'utf8') });
+    const end = at + (m.leafLengths[i] as number);
+    write.entries.push({ idx, leaf: Buffer.from(m.leaves.slice(at, end), 'utf8') });
+    at = end;
     write.payloads.push({ idx, salt: salts.subarray(i * 32, i * 32 + 32), body: bodies.subarray(m.bodyOffsets[i], m.bodyOffsets[i + 1]) });
   }
   for (let i = 0; i < m.nodePositions.length; i++) {

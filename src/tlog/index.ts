@@ -16,6 +16,7 @@ export {
   HASH_LENGTH,
   leafHash,
   leafHashOfText,
+  leafHashOfTextWithBase64,
   sha256String,
   nobleHasher,
   nodeHash,
