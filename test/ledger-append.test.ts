@@ -180,6 +180,62 @@ describe('recovering from a failed commit', () => {
   });
 });
 
+describe('the pipeline: payloads digested on the writer, batches built on the main thread, then committed', () => {
+  const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+  it('gives every entry its own payload when an item in the middle of a batch is refused while it is built', async () => {
+    const { ledger } = newLedger({ commitWindowMs: 50 });
+    const agents = ['a0', 'a1', 'bad \ud800', 'a3', 'a4'];
+    const settled = await Promise.allSettled(agents.map((agent, i) => ledger.record({ kind: 'prompt', agent }, { bytes: bytes(`payload ${i}`), type: 'text/plain' })));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(isVigilError((settled[2] as PromiseRejectedResult).reason, 'INVALID_INPUT')).toBe(true);
+    const indexes = settled.filter((s) => s.status === 'fulfilled').map((s) => (s as PromiseFulfilledResult<Receipt>).value.index);
+    expect(indexes).toEqual([0, 1, 2, 3]);
+    // Entry k holds the commitment of the payload stored at k, and that payload is the k-th accepted one.
+    const expected = ['payload 0', 'payload 1', 'payload 3', 'payload 4'];
+    for (let k = 0; k < 4; k++) {
+      const entry = decodeEntry(ledger.readLeaf(k));
+      const stored = ledger.readPayload(k);
+      if (stored.state !== 'present') throw new Error('payload missing');
+      expect(new TextDecoder().decode(stored.body)).toBe(expected[k]);
+      expect(entry.agent).toBe(agents[k < 2 ? k : k + 1]);
+      expect(openCommitment(decodeBase64(entry.payload.commitment), stored.salt, stored.body)).toBe(true);
+    }
+    await ledger.close();
+  });
+
+  it('drops a batch whose every item is refused, and goes on with the next one', async () => {
+    const { ledger, vkey } = newLedger();
+    await expect(ledger.record({ kind: 'prompt', agent: '\udc00' }, { bytes: bytes('x'), type: 'text/plain' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const r = await ledger.append(parseAppendRequest(request(1)));
+    expect(r.index).toBe(0);
+    checkReceipt(r, vkey, ledger.readLeaf(0));
+    await ledger.close();
+  });
+
+  it('fails the batches in flight behind a failed commit, whatever their stage, and records the next ones', async () => {
+    const { ledger, dataDir, vkey } = newLedger({ maxBatch: 1 });
+    await ledger.append(parseAppendRequest(request(0)));
+    const raw = new Database(path.join(dataDir, DATABASE_FILE));
+    raw.prepare("INSERT INTO payloads (idx, salt, body) VALUES (1, x'00', x'00')").run();
+    const attempts = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => ledger.append(parseAppendRequest(request(i + 1)))));
+    const failed = attempts.filter((a) => a.status === 'rejected');
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    for (const a of failed) expect(isVigilError((a as PromiseRejectedResult).reason, 'LEDGER_COMMIT_FAILED')).toBe(true);
+    // Whatever was not failed was committed after the rewind, on top of entry 0 and in order.
+    const recorded = attempts.filter((a) => a.status === 'fulfilled').map((a) => (a as PromiseFulfilledResult<Receipt>).value);
+    raw.exec('DROP TRIGGER payloads_delete_only_erased');
+    raw.prepare('DELETE FROM payloads WHERE idx = 1 AND length(salt) = 1').run();
+    raw.close();
+    expect(recorded.every((r) => r.index >= 1)).toBe(true);
+    const r = await ledger.append(parseAppendRequest(request(99)));
+    expect(r.index).toBe(ledger.size - 1);
+    for (let i = 1; i < ledger.size; i++) expect(decodeEntry(ledger.readLeaf(i)).prev).toBe(encodeBase64(leafHash(ledger.readLeaf(i - 1))));
+    checkReceipt(r, vkey, ledger.readLeaf(r.index));
+    await ledger.close();
+  });
+});
+
 describe('payload commitments', () => {
   it('the base64 commitment written into entries equals base64 of SHA-256(salt ‖ payload)', async () => {
     const { payloadCommitment, payloadCommitmentBase64 } = await import('../src/entry/index.js');

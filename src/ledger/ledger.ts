@@ -8,11 +8,14 @@
  * the commit fails, every caller in the batch gets LEDGER_COMMIT_FAILED and nothing of the batch is stored.
  *
  * Group commit: appends arriving within `commitWindowMs`, or up to `maxBatch` of them, share one transaction
- * and one checkpoint signature. Two stages on two threads: the main thread encodes, hashes and signs a
- * batch and builds its receipts; a writer thread (writer-worker.ts) runs its SQLite transaction and fsync.
- * While one batch commits the next is built on top of it; if a commit fails, that batch and every batch
- * built on it are failed and the in-memory tree rewinds to what is on disk. The queue is bounded (`maxQueue`); past it an append fails at once with
- * LEDGER_BUSY (pushback) instead of growing memory without limit.
+ * and one checkpoint signature. Three stages on two threads: the writer thread (writer-worker.ts) draws the
+ * batch's salts and computes its payload commitments (hashing every payload byte, the one step that does
+ * not depend on the entries before it); the main thread then encodes, hashes and signs the batch and builds
+ * its receipts; the writer runs its SQLite transaction and fsync. While one batch commits the next is built
+ * on top of it and the one after is digested; if a commit fails, that batch and every batch in flight
+ * after it are failed and the in-memory tree rewinds to what is on disk. The queue is bounded
+ * (`maxQueue`); past it an append fails at once with LEDGER_BUSY (pushback) instead of growing memory
+ * without limit.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,11 +29,9 @@ import {
   frontierPositions,
   inclusionProof,
   leafHash,
-  leafHashOfTextWithBase64,
   subtreeRoot,
   parseCheckpoint,
   parseVerifierKey,
-  randomBytes,
   verifyNote,
   constantTimeEqual,
   type NodeSource,
@@ -39,11 +40,9 @@ import {
 } from '../tlog/index.js';
 import {
   ENTRY_VERSION,
-  SALT_BYTES,
   decodeEntry,
   encodeEntryText,
   payloadBytes,
-  payloadCommitmentBase64,
   type AppendRequest,
   type Entry,
   type JsonObject,
@@ -52,6 +51,7 @@ import {
 import { LedgerStore, nodePosition, type StoredPayload, type Synchronous } from './store.js';
 import { loadKeys } from './keys.js';
 import { launchWorker } from './worker-launch.js';
+import { LeafBuffer } from './leaf-buffer.js';
 import type { CommitMessage, WriterReply, WriterRequest } from './writer-protocol.js';
 
 /**
@@ -207,8 +207,8 @@ interface Pending {
   reject: (e: unknown) => void;
 }
 
-/** Batches handed to the writer thread at once: one committing while the next is built. */
-export const PIPELINE_DEPTH = 2;
+/** Batches in flight at once: one committing, one being built on top of it, one being digested. */
+export const PIPELINE_DEPTH = 4;
 
 interface TreeState {
   range: CompactRange;
@@ -220,11 +220,22 @@ interface TreeState {
   signer: NoteSigner | undefined;
 }
 
-interface InFlightBatch {
+/** A batch whose payloads are with the writer, waiting for their commitments. */
+interface DigestingBatch {
   seq: number;
+  state: 'digesting';
+  items: Pending[];
+}
+
+/** A batch built and signed, waiting for its commit. */
+interface CommittingBatch {
+  seq: number;
+  state: 'committing';
   answers: Array<{ item: Pending; receipt: ErasureReceipt }>;
   after: TreeState;
 }
+
+type InFlightBatch = DigestingBatch | CommittingBatch;
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   let total = 0;
@@ -540,14 +551,28 @@ export class Ledger {
     }
   }
 
-  /** Builds the next batch and hands it to the writer, if the pipeline has room. */
+  /** Takes the next batch off the queue and sends its payloads to the writer, if the pipeline has room. */
   private flush(): void {
     if (this.queue.length === 0 || this.inFlight.length >= PIPELINE_DEPTH) return;
     // An erasure reads which payloads are still stored: it waits until nothing is in flight.
     const take = Math.min(this.maxBatch, this.queue.length);
     if (this.inFlight.length > 0 && this.queue.slice(0, take).some((it) => it.erase)) return;
-    this.prepare(this.queue.splice(0, take));
+    const items = this.queue.splice(0, take);
+    const seq = this.nextSeq++;
+    const { bodies, bodyOffsets } = pack(items.map((it) => it.payload.bytes));
+    this.inFlight.push({ seq, state: 'digesting', items });
+    const writer = this.writerFor();
+    writer.ref();
+    writer.postMessage({ type: 'digest', seq, bodies, bodyOffsets } satisfies WriterRequest, [bodies]);
     if (this.queue.length > 0) this.schedule();
+  }
+
+  /** Drops a batch that will not be committed, here and in the writer (which holds its payloads). */
+  private discard(batch: DigestingBatch): void {
+    const at = this.inFlight.indexOf(batch);
+    if (at >= 0) this.inFlight.splice(at, 1);
+    this.writer?.postMessage({ type: 'discard', seq: batch.seq } satisfies WriterRequest);
+    this.afterBatch();
   }
 
   private writerFor(): Worker {
@@ -563,13 +588,18 @@ export class Ledger {
     return writer;
   }
 
-  /** Builds one batch on top of `head`: entries, tree nodes, signed checkpoint and receipts; then sends it. */
-  private prepare(items: Pending[]): void {
+  /**
+   * Builds a digested batch on top of `head`: entries (with the commitments the writer computed), tree
+   * nodes, signed checkpoint and receipts; then sends it to be committed.
+   */
+  private prepare(batch: DigestingBatch, commitments: string[]): void {
+    const items = batch.items;
     const base = this.head;
     const signer = base.signer;
-    if (this.problem || !signer) {
-      const err = this.problem ?? new VigilError('KEY_MISSING', 'the active signing key is not in the data directory');
+    if (this.problem || !signer || commitments.length !== items.length) {
+      const err = this.problem ?? (signer ? new VigilError('LEDGER_COMMIT_FAILED', 'the writer returned the wrong number of payload commitments') : new VigilError('KEY_MISSING', 'the active signing key is not in the data directory'));
       for (const it of items) it.reject(err);
+      this.discard(batch);
       return;
     }
     const range = base.range.clone();
@@ -578,11 +608,11 @@ export class Ledger {
     let prevB64 = prev ? encodeBase64(prev) : undefined;
     const tsMs = Math.max(this.now(), base.lastTs);
     const ts = new Date(tsMs).toISOString();
-    const salts = randomBytes(SALT_BYTES * items.length);
     const memo = new Map<number, Uint8Array>();
     for (const n of range.frontier()) memo.set(nodePosition(n.level, n.index), n.hash);
-    const leaves: string[] = [];
-    const bodies: Uint8Array[] = [];
+    const leaves = new LeafBuffer(items.length * 512);
+    // positions in the batch of the items that became entries (an item can be refused while building)
+    const taken: number[] = [];
     const nodeHashes: Uint8Array[] = [];
     const nodePositions: number[] = [];
     const erasures: CommitMessage['erasures'] = [];
@@ -590,7 +620,8 @@ export class Ledger {
     const accepted: Array<{ item: Pending; index: number; leafHash: string; erased: number[] }> = [];
     let nextSigner = signer;
 
-    for (const item of items) {
+    for (let position = 0; position < items.length; position++) {
+      const item = items[position] as Pending;
       const index = range.size;
       let meta = item.meta;
       let erased: number[] = [];
@@ -605,7 +636,6 @@ export class Ledger {
         erasures.push({ erasureIndex: index, indexes: erased });
       }
       if (item.rotateTo) meta = { previous: nextSigner.verifierKey, vkey: item.rotateTo.verifierKey };
-      const salt = salts.subarray(accepted.length * SALT_BYTES, (accepted.length + 1) * SALT_BYTES);
       const entry: Entry = {
         v: ENTRY_VERSION,
         index,
@@ -616,7 +646,7 @@ export class Ledger {
         task: item.task,
         credential: item.credential,
         payload: {
-          commitment: payloadCommitmentBase64(salt, item.payload.bytes),
+          commitment: commitments[position] as string,
           size: item.payload.bytes.length,
           type: item.payload.type,
         },
@@ -631,16 +661,15 @@ export class Ledger {
         item.reject(e);
         continue;
       }
-      const { hash, base64: hashB64 } = leafHashOfTextWithBase64(leaf);
+      const { hash, base64: hashB64 } = leaves.add(leaf);
       memo.set(nodePosition(0, index), hash);
-      for (const n of range.append(hash)) {
+      for (const n of range.appendOwned(hash)) {
         const pos = nodePosition(n.level, n.index);
         memo.set(pos, n.hash);
         nodeHashes.push(n.hash);
         nodePositions.push(pos);
       }
-      leaves.push(leaf);
-      bodies.push(item.payload.bytes);
+      taken.push(position);
       if (item.rotateTo) {
         nextSigner = item.rotateTo;
         signingKey = { sinceIndex: index, vkey: item.rotateTo.verifierKey };
@@ -649,13 +678,16 @@ export class Ledger {
       accepted.push({ item, index, leafHash: prevB64, erased });
       prev = hash;
     }
-    if (accepted.length === 0) return;
+    if (accepted.length === 0) {
+      this.discard(batch);
+      return;
+    }
 
     const size = range.size;
     const note = signer.sign(formatCheckpoint({ origin: this.origin, size, rootHash: range.root(), extensions: [] }));
     const source: NodeSource = { node: (level, index) => memo.get(nodePosition(level, index)) ?? this.storedNodes.node(level, index) };
     const proofs = new BatchProofs(source, size);
-    const answers: InFlightBatch['answers'] = [];
+    const answers: CommittingBatch['answers'] = [];
     for (const a of accepted) {
       try {
         const receipt: Receipt = { index: a.index, leafHash: a.leafHash, checkpoint: note, proof: proofs.proof(a.index) };
@@ -664,31 +696,32 @@ export class Ledger {
       } catch (e) {
         // A receipt that cannot be built fails the whole batch before anything is written.
         for (const b of accepted) b.item.reject(e);
+        this.discard(batch);
         return;
       }
     }
     const after: TreeState = { range, lastLeafHash: prev, lastTs: tsMs, note, signer: nextSigner };
-    const seq = this.nextSeq++;
+    const seq = batch.seq;
     const message: CommitMessage = {
       type: 'commit',
       seq,
       start,
       count: accepted.length,
-      leaves: leaves.join(''),
-      leafLengths: Uint32Array.from(leaves, (l) => l.length),
-      ...pack(bodies),
-      salts: salts.slice(0, accepted.length * SALT_BYTES).buffer,
+      taken: Uint32Array.from(taken),
+      ...leaves.finish(),
       nodes: concat(nodeHashes).buffer as ArrayBuffer,
       nodePositions: Float64Array.from(nodePositions),
       checkpoint: { size, note },
       erasures,
       signingKey,
     };
-    this.inFlight.push({ seq, answers, after });
+    const committing: CommittingBatch = { seq, state: 'committing', answers, after };
+    this.inFlight[this.inFlight.indexOf(batch)] = committing;
     this.head = after;
-    const writer = this.writerFor();
-    writer.ref();
-    writer.postMessage(message, [message.bodies, message.salts, message.nodes]);
+    // The writer takes messages in order: send the next full batch to be digested before this one is
+    // committed, or building it would wait for the whole commit.
+    if (this.queue.length >= this.maxBatch) this.flush();
+    this.writerFor().postMessage(message, [message.leaves, message.nodes]);
   }
 
   private onWriterReply(m: WriterReply): void {
@@ -700,9 +733,16 @@ export class Ledger {
       this.onWriterGone(new VigilError('LEDGER_COMMIT_FAILED', `the ledger writer could not open the file: ${m.message}`));
       return;
     }
-    const batch = this.inFlight[0];
-    if (!batch || batch.seq !== m.seq) return; // a reply for a batch already failed with an earlier one
+    // A reply for a batch that is no longer in flight was already failed with an earlier one.
+    const batch = this.inFlight.find((b) => b.seq === m.seq);
+    if (!batch) return;
+    if (m.type === 'digested') {
+      // Digests come back in the order the batches were sent, so batches are built in order too.
+      if (batch.state === 'digesting') this.prepare(batch, m.commitments);
+      return;
+    }
     if (m.type === 'committed') {
+      if (batch !== this.inFlight[0] || batch.state !== 'committing') return;
       this.inFlight.shift();
       // Committed: only now do the receipts go out and does the committed state move on.
       this.committed = batch.after;
@@ -710,6 +750,11 @@ export class Ledger {
     } else {
       this.failInFlight(new VigilError(m.code in ERROR_CATALOGUE ? (m.code as VigilErrorCode) : 'LEDGER_COMMIT_FAILED', m.message));
     }
+    this.afterBatch();
+  }
+
+  /** After a batch left the pipeline: let the writer idle when nothing is in flight, and go on with the queue. */
+  private afterBatch(): void {
     if (this.inFlight.length === 0) {
       this.writer?.unref();
       this.drained?.();
@@ -717,13 +762,21 @@ export class Ledger {
     if (this.queue.length > 0) this.schedule();
   }
 
-  /** Fails every batch in flight (later ones were built on the failed one) and rewinds to what is on disk. */
+  /**
+   * Fails every batch in flight (later ones were built on the failed one, or would be built on a tree that
+   * is rewinding) and rewinds to what is on disk.
+   */
   private failInFlight(error: VigilError): void {
     const failed = this.inFlight.splice(0);
     this.head = this.committed;
     failed.forEach((batch, i) => {
       const err = i === 0 ? error : new VigilError('LEDGER_COMMIT_FAILED', `not recorded: an earlier commit failed (${error.message})`);
-      for (const a of batch.answers) a.item.reject(err);
+      if (batch.state === 'committing') {
+        for (const a of batch.answers) a.item.reject(err);
+      } else {
+        for (const item of batch.items) item.reject(err);
+        this.writer?.postMessage({ type: 'discard', seq: batch.seq } satisfies WriterRequest);
+      }
     });
   }
 

@@ -114,9 +114,13 @@ export function leafHashOfText(text: string): Uint8Array {
   return digestBytes(nodeOneShotHash('sha256', '\u0000' + text, 'binary'));
 }
 
-/** `leafHashOfText` as both bytes and base64 (the append path needs both): one hash, no Buffer digest. */
-export function leafHashOfTextWithBase64(text: string): { hash: Uint8Array; base64: string } {
-  const base64 = nodeOneShotHash('sha256', '\u0000' + text, 'base64');
+/**
+ * SHA-256 of bytes that already hold the 0x00 leaf prefix (0x00 ‖ leaf), as both bytes and base64 (the
+ * append path needs both): one hash, no Buffer digest.
+ */
+export function leafHashOfPrefixedWithBase64(prefixed: Uint8Array): { hash: Uint8Array; base64: string } {
+  if (prefixed[0] !== LEAF_PREFIX) throw new VigilError('INVALID_INPUT', 'a prefixed leaf must start with 0x00');
+  const base64 = nodeOneShotHash('sha256', prefixed, 'base64');
   return { hash: toPlainBytes(Buffer.from(base64, 'base64')), base64 };
 }
 

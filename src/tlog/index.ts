@@ -16,7 +16,7 @@ export {
   HASH_LENGTH,
   leafHash,
   leafHashOfText,
-  leafHashOfTextWithBase64,
+  leafHashOfPrefixedWithBase64,
   sha256String,
   nobleHasher,
   nodeHash,

@@ -183,11 +183,20 @@ export class CompactRange {
   /** Appends one leaf hash; returns the subtrees (level ≥ 1) this completed, lowest level first. */
   append(leafHash: Uint8Array): TreeNode[] {
     requireHash(leafHash, 'leaf hash');
+    return this.appendOwned(copyHash(leafHash));
+  }
+
+  /**
+   * `append` for a hash the caller hands over and will not modify (a fresh digest): saves the defensive
+   * copy on the append hot path.
+   */
+  appendOwned(leafHash: Uint8Array): TreeNode[] {
+    requireHash(leafHash, 'leaf hash');
     if (this.#size >= Number.MAX_SAFE_INTEGER) {
       throw new VigilError('INVALID_INPUT', 'the tree is full (2^53 - 1 leaves)');
     }
     const completed: TreeNode[] = [];
-    let hash = copyHash(leafHash);
+    let hash = leafHash;
     let level = 0;
     // At each level the new node's index equals the remaining bits of size; an odd index is a right child
     // whose left sibling is the last frontier node.
