@@ -4,7 +4,7 @@
  * them as attacker-controlled: it checks every field's type and form and rejects unknown fields.
  */
 import { VigilError } from '../errors.js';
-import { canonicalBytes, canonicalize, findLoneSurrogate, parseCanonicalJson, decodeBase64, type JsonValue } from '../tlog/index.js';
+import { canonicalBytes, canonicalize, parseCanonicalJson, decodeBase64, type JsonValue } from '../tlog/index.js';
 
 export const ENTRY_VERSION = 1;
 
@@ -98,12 +98,14 @@ export function encodeEntryText(entry: Entry): string {
   return text;
 }
 
-// RFC 8785 refuses lone surrogates; the fast path skips the scan for the common all-ASCII string.
-// eslint-disable-next-line no-control-regex
-const NON_ASCII = /[^\u0000-\u007f]/;
+// RFC 8785 refuses lone surrogates. String.prototype.isWellFormed (ES2024, native since Node 20) is several
+// times cheaper than a scan in JS; the lib typings here stop at ES2023, hence the cast.
+function isWellFormed(value: string): boolean {
+  return (value as string & { isWellFormed(): boolean }).isWellFormed();
+}
 
 function checkWellFormed(value: unknown, field: string): void {
-  if (typeof value !== 'string' || (NON_ASCII.test(value) && findLoneSurrogate(value) >= 0)) {
+  if (typeof value !== 'string' || !isWellFormed(value)) {
     throw new VigilError('INVALID_INPUT', `${field} must be a well-formed string`, { path: `$.${field}` });
   }
 }
