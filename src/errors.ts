@@ -30,6 +30,11 @@ export const ERROR_CATALOGUE = {
   LEDGER_INCONSISTENT: { status: 503, exit: 3, summary: 'the stored tree does not match the latest checkpoint' },
   LEDGER_APPEND_ONLY: { status: 500, exit: 3, summary: 'ledger rows can be neither updated nor deleted' },
   ERASURE_INVALID: { status: 400, exit: 2, summary: 'the erasure request is not valid' },
+  // DLP configuration.
+  RULES_INVALID: { status: 500, exit: 2, summary: 'a rule pack is not valid' },
+  POLICY_INVALID: { status: 500, exit: 2, summary: 'the DLP policy is not valid' },
+  DLP_TIMEOUT: { status: 503, exit: 3, summary: 'the DLP scan exceeded its time budget; nothing was released' },
+  DLP_FAILED: { status: 503, exit: 3, summary: 'the DLP scan failed; nothing was released' },
 } as const;
 
 export type VigilErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -2,16 +2,13 @@
  * The `vigil` command as a user runs it: a real process (`node --import tsx src/cli/run.ts …`), its stdout,
  * stderr and exit code, and the files it leaves in a temporary data directory.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkInclusion, decodeBase64, encodeBase64, leafHash, parseCheckpoint, parseVerifierKey, verifyNote } from '../src/tlog/index.js';
 import { Ledger, generateKey, type Receipt } from '../src/ledger/index.js';
-
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { runVigil, type ProcessResult } from './support/vigil-process.js';
 
 // The tests run concurrently (each spawns processes), so temp folders are removed after all of them.
 const made: string[] = [];
@@ -25,32 +22,8 @@ function tempDataDir(): string {
   return dir;
 }
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `vigil …args` to completion; VIGIL_DATA_DIR is removed from the environment unless `env` sets it. */
-function vigil(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Result> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.VIGIL_DATA_DIR;
-  delete env.VIGIL_ORIGIN;
-  Object.assign(env, options.env);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (c: string) => (stdout += c));
-    child.stderr.on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => undefined); // the command may stop reading early (a bad line)
-    child.stdin.end(options.input ?? '');
-  });
-}
+type Result = ProcessResult;
+const vigil = runVigil;
 
 /** Runs `vigil --data-dir <dir> …args` and expects exit code 0. */
 async function ok(dataDir: string, args: string[], input?: string): Promise<Result> {

@@ -7,6 +7,7 @@ import { isVigilError } from '../errors.js';
 import { keysCommand } from './commands/keys.js';
 import { ledgerCommand } from './commands/ledger.js';
 import { serveCommand } from './commands/serve.js';
+import { rulesCommand, scanCommand } from './commands/scan.js';
 
 export function buildProgram(): Command {
   const program = new Command('vigil')
@@ -18,6 +19,8 @@ export function buildProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(keysCommand());
   program.addCommand(ledgerCommand());
+  program.addCommand(scanCommand());
+  program.addCommand(rulesCommand());
   for (const c of program.commands) {
     c.exitOverride();
     for (const sub of c.commands) sub.exitOverride();

@@ -7,6 +7,7 @@
  */
 
 import {
+  createHmac,
   createPrivateKey,
   createPublicKey,
   hash as nodeOneShotHash,
@@ -18,6 +19,7 @@ import {
 } from 'node:crypto';
 import * as ed from '@noble/ed25519';
 import { sha256 as nobleSha256, sha512 } from '@noble/hashes/sha2.js';
+import { keccak_256 } from '@noble/hashes/sha3.js';
 import { VigilError } from '../errors.js';
 
 // @noble/ed25519 v3 ships without a synchronous SHA-512; the sync sign/verify API needs one wired in.
@@ -94,6 +96,22 @@ export function leafHash(leaf: Uint8Array): Uint8Array {
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   return nodeHasher.nodeHash(left, right);
+}
+
+/**
+ * HMAC-SHA-256 (RFC 2104) as lowercase hex: keyed pseudonyms and fingerprints of detected values, so that
+ * the same value gets the same token within a deployment and nobody without the key can confirm a guess.
+ */
+export function hmacSha256Hex(key: Uint8Array, data: string): string {
+  return createHmac('sha256', key).update(data, 'utf8').digest('hex');
+}
+
+/**
+ * Keccak-256 (the original Keccak padding, not FIPS 202 SHA3-256), as Ethereum uses it; the DLP's EIP-55
+ * address checksum needs it (src/dlp/validators.ts).
+ */
+export function keccak256(data: Uint8Array): Uint8Array {
+  return keccak_256(data);
 }
 
 /**

@@ -14,6 +14,8 @@ export {
   ED25519_SEED_LENGTH,
   ED25519_SIGNATURE_LENGTH,
   HASH_LENGTH,
+  hmacSha256Hex,
+  keccak256,
   leafHash,
   leafHashOfText,
   leafHashOfPrefixedWithBase64,

@@ -1,0 +1,164 @@
+/**
+ * The DLP engine: detect → decide → transform, failing closed.
+ *
+ * 1. Views of the text: the normalised text (zero-width removed, full-width and look-alike letters folded;
+ *    normalize.ts keeps the map back to the original), a view with spelled-out emails rewritten, and the
+ *    decoded text of base64 tokens (a finding there covers the whole token).
+ * 2. Every rule runs over every view (detect.ts); the allow lists drop public values.
+ * 3. The policy gives each finding an action or drops it below its minimum score.
+ * 4. Overlaps are resolved deterministically: among findings the policy acts on (anything but allow), the
+ *    longest wins, then the highest score, then the earliest start, then the rule id; findings left to
+ *    "allow" are reported only where they overlap nothing acted on, so an allowed URL can never shield a
+ *    key inside it.
+ * 5. Decision: block if any finding blocks (output null), redact if any finding is rewritten, else allow.
+ *
+ * Any error or a time budget overrun inside the engine yields decision block with no output: the raw text
+ * is never released by a failing scan.
+ */
+import { hmacSha256Hex, randomBytes } from '../tlog/index.js';
+import { detect, type Detection, type ScanView } from './detect.js';
+import { base64Candidates, normalise, spelledEmailView, toOriginalSpan, type NormalisedText } from './normalize.js';
+import type { Policy } from './policy.js';
+import type { AllowEntry, CompiledRule, RuleSet } from './rules.js';
+import { applyReplacements, type Replacement } from './transform.js';
+import type { Action, Finding, ScanResult } from './types.js';
+
+/** Default time budget of one scan (ms). A 1 MB adversarial text takes well under it with the shipped rules. */
+export const DEFAULT_TIME_BUDGET_MS = 1000;
+
+export interface DlpEngineOptions {
+  rules: RuleSet;
+  policy: Policy;
+  /** key of the keyed pseudonyms and fingerprints; without one, a random key lives as long as the engine */
+  pseudonymKey?: Uint8Array;
+  timeBudgetMs?: number;
+}
+
+export interface ScanOptions {
+  /** where the output goes; selects the policy's per-destination overrides */
+  destination?: string;
+  /** only these rules (e.g. `vigil rules test` runs one rule at a time) */
+  rules?: readonly CompiledRule[];
+}
+
+export interface FailedScanResult extends ScanResult {
+  decision: 'block';
+  output: null;
+  error: { code: string; message: string };
+}
+
+const SEVERITY: Record<Action, number> = { allow: 0, pseudonymise: 1, mask: 2, redact: 3, block: 4 };
+
+function viewOf(n: NormalisedText, label: string | undefined, outer?: ScanView): ScanView {
+  return {
+    text: n.text,
+    label,
+    toOriginal: (start, end) => {
+      const span = toOriginalSpan(n, start, end);
+      return outer ? outer.toOriginal(span.start, span.end) : span;
+    },
+  };
+}
+
+function isAllowed(allow: readonly AllowEntry[], d: Detection): boolean {
+  if (allow.length === 0) return false;
+  const value = d.value.trim().toLowerCase();
+  return allow.some((a) => a.value === value && (a.entities === undefined || a.entities.has(d.rule.entity)));
+}
+
+function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+function byPrecedence(a: Finding, b: Finding): number {
+  return b.end - b.start - (a.end - a.start) || b.score - a.score || a.start - b.start || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0);
+}
+
+/** Keeps non-overlapping findings in precedence order. */
+function resolve(findings: Finding[]): Finding[] {
+  const acted = findings.filter((f) => f.action !== 'allow').sort(byPrecedence);
+  const kept: Finding[] = [];
+  for (const f of acted) if (!kept.some((k) => overlaps(k, f))) kept.push(f);
+  const allowed = findings.filter((f) => f.action === 'allow').sort(byPrecedence);
+  for (const f of allowed) if (!kept.some((k) => overlaps(k, f))) kept.push(f);
+  return kept.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+export class DlpEngine {
+  readonly rules: RuleSet;
+  readonly policy: Policy;
+  readonly #key: Uint8Array;
+  readonly #budget: number;
+
+  constructor(options: DlpEngineOptions) {
+    this.rules = options.rules;
+    this.policy = options.policy;
+    this.#key = options.pseudonymKey ?? randomBytes(32);
+    this.#budget = options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
+  }
+
+  /** Scans one text. Never throws: a failure is a block. */
+  scan(text: string, options: ScanOptions = {}): ScanResult | FailedScanResult {
+    try {
+      return this.#scan(text, options);
+    } catch (e) {
+      const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : 'DLP_FAILED';
+      // The message must not quote the text: it may be logged.
+      return { decision: 'block', output: null, findings: [], error: { code, message: code === 'DLP_TIMEOUT' ? 'the scan exceeded its time budget' : 'the scan failed' } };
+    }
+  }
+
+  /** The detections of one rule set over a text, before the policy (for `vigil rules test`). */
+  detectAll(text: string, rules: readonly CompiledRule[] = this.rules.rules, deadline = Date.now() + this.#budget): Detection[] {
+    if (typeof text !== 'string') throw new TypeError('the text to scan must be a string');
+    const normalised = normalise(text);
+    const base = viewOf(normalised, normalised.changes.length > 0 ? normalised.changes.join(', ') : undefined);
+    const views: ScanView[] = [base];
+    const spelled = spelledEmailView(base.text);
+    if (spelled) views.push(viewOf(spelled, 'spelled-out email', base));
+    for (const c of base64Candidates(base.text)) {
+      // Everything found in a decoded token covers the whole token.
+      const span = base.toOriginal(c.start, c.end);
+      views.push({ text: c.decoded, label: 'base64-decoded', toOriginal: () => span });
+    }
+    const out: Detection[] = [];
+    for (const view of views) out.push(...detect(view, view.text.toLowerCase(), rules, deadline));
+    return out;
+  }
+
+  #scan(text: string, options: ScanOptions): ScanResult {
+    const deadline = Date.now() + this.#budget;
+    const detections = this.detectAll(text, options.rules ?? this.rules.rules, deadline);
+    const findings: Finding[] = [];
+    for (const d of detections) {
+      if (isAllowed(this.rules.allow, d)) continue;
+      const action = this.policy.decide({ type: d.rule.entity, category: d.rule.category, score: d.score }, options.destination);
+      if (action === undefined) continue;
+      findings.push({
+        type: d.rule.entity,
+        start: d.start,
+        end: d.end,
+        score: d.score,
+        rule: d.rule.id,
+        action,
+        category: d.rule.category,
+        explanation: d.explanation,
+        fingerprint: this.fingerprint(d.value),
+      });
+    }
+    const kept = resolve(findings);
+    const worst = kept.reduce((max, f) => Math.max(max, SEVERITY[f.action]), 0);
+    if (worst === SEVERITY.block) return { decision: 'block', output: null, findings: kept };
+    const replacements: Replacement[] = kept
+      .filter((f) => f.action !== 'allow')
+      .map((f) => ({ start: f.start, end: f.end, type: f.type, action: f.action, token: f.fingerprint?.slice(0, 12) }));
+    const output = replacements.length === 0 ? text : applyReplacements(text, replacements);
+    return { decision: replacements.length === 0 ? 'allow' : 'redact', output, findings: kept };
+  }
+
+  /** Keyed fingerprint of a detected value: the same value (case and separators aside) gives the same one. */
+  fingerprint(value: string): string {
+    const canonical = value.normalize('NFKC').toLowerCase().replace(/[\s\-.()/]/g, '');
+    return hmacSha256Hex(this.#key, canonical).slice(0, 32);
+  }
+}
