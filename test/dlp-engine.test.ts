@@ -190,4 +190,43 @@ describe('scanning text', () => {
     const r = engine().scan(42 as unknown as string);
     expect(r).toMatchObject({ decision: 'block', output: null, error: { code: 'DLP_FAILED' } });
   });
+
+  it('grows the winning label over a partly overlapping finding, so no part of either value stays visible', () => {
+    const pack = `pack: g\nrules:\n  - id: g.a\n    entity: AAA\n    category: custom\n    patterns:\n      - name: p\n        regex: 'abcdef'\n  - id: g.b\n    entity: BBB\n    category: custom\n    patterns:\n      - name: p\n        regex: 'efgh'\n`;
+    const r = engine(loadRuleSet([packDir({ 'g.yaml': pack })])).scan('xx abcdefgh yy');
+    expect(r.output).toBe('xx [AAA] yy');
+    expect(r.findings).toMatchObject([{ type: 'AAA', start: 3, end: 11 }]);
+  });
 });
+
+describe('scanning JSON', () => {
+  it('redacts inside string values and returns valid JSON of the same shape and formatting', () => {
+    const text = '{\n  "user": {"email": "jane@corp.example", "n": 4},\n  "tags": ["x", "mail ops@corp.example"]\n}';
+    const r = engine().scan(text);
+    expect(r.decision).toBe('redact');
+    expect(r.output).toBe('{\n  "user": {"email": "[EMAIL_ADDRESS]", "n": 4},\n  "tags": ["x", "mail [EMAIL_ADDRESS]"]\n}');
+    expect(JSON.parse(r.output as string)).toEqual({ user: { email: '[EMAIL_ADDRESS]', n: 4 }, tags: ['x', 'mail [EMAIL_ADDRESS]'] });
+    expect(r.findings.map((f) => text.slice(f.start, f.end))).toEqual(['jane@corp.example', 'ops@corp.example']);
+  });
+
+  it('uses the member name as context', () => {
+    const e = engine();
+    expect(e.scan('{"mrn": "1234567"}').output).toBe('{"mrn": "[MEDICAL_RECORD_NUMBER]"}');
+    expect(e.scan('{"qty": "1234567"}').decision).toBe('allow');
+    expect(e.scan('{"qty": "1234567"}', { json: false }).decision).toBe('allow');
+  });
+
+  it('replaces a whole string value written with escapes, and a number value by a JSON string', () => {
+    const e = engine();
+    const escaped = e.scan('{"note": "mail \\u006aane@corp.example"}');
+    expect(escaped.output).toBe('{"note": "[EMAIL_ADDRESS]"}');
+    const masked = e.scan('{"card": 4111111111111111, "ok": true}', { destination: 'internal' });
+    expect(masked.output).toBe('{"card": "411111******1111", "ok": true}');
+    expect(JSON.parse(masked.output as string)).toEqual({ card: '411111******1111', ok: true });
+  });
+
+  it('scans text that only looks like JSON as plain text', () => {
+    expect(engine().scan('{ not json, mail jane@corp.example').output).toBe('{ not json, mail [EMAIL_ADDRESS]');
+  });
+});
+

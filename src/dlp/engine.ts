@@ -7,10 +7,15 @@
  * 2. Every rule runs over every view (detect.ts); the allow lists drop public values.
  * 3. The policy gives each finding an action or drops it below its minimum score.
  * 4. Overlaps are resolved deterministically: among findings the policy acts on (anything but allow), the
- *    longest wins, then the highest score, then the earliest start, then the rule id; findings left to
- *    "allow" are reported only where they overlap nothing acted on, so an allowed URL can never shield a
- *    key inside it.
- * 5. Decision: block if any finding blocks (output null), redact if any finding is rewritten, else allow.
+ *    longest wins, then the highest score, then the earliest start, then the rule id, and the winner's span
+ *    grows to cover every acted-on finding it overlaps (no part of a value can stay visible beside a
+ *    shorter label); findings left to "allow" are reported only where they overlap nothing acted on, so
+ *    an allowed URL can never shield a key inside it.
+ * 5. Decision: block if any finding blocks (output null), redact if any finding is rewritten, else allow;
+ *    decided over every finding before overlaps are resolved, so a losing finding's stricter action counts.
+ *
+ * JSON-aware: when the text is a JSON object or array, each string and number value is scanned with its
+ * member name as context and rewritten in place (json-slots.ts): the output is valid JSON of the same shape.
  *
  * Any error or a time budget overrun inside the engine yields decision block with no output: the raw text
  * is never released by a failing scan.
@@ -20,6 +25,7 @@ import { detect, type Detection, type ScanView } from './detect.js';
 import { base64Candidates, normalise, spelledEmailView, toOriginalSpan, type NormalisedText } from './normalize.js';
 import type { Policy } from './policy.js';
 import type { AllowEntry, CompiledRule, RuleSet } from './rules.js';
+import { jsonSlots, type JsonSlot } from './json-slots.js';
 import { applyReplacements, type Replacement } from './transform.js';
 import type { Action, Finding, ScanResult } from './types.js';
 
@@ -39,6 +45,8 @@ export interface ScanOptions {
   destination?: string;
   /** only these rules (e.g. `vigil rules test` runs one rule at a time) */
   rules?: readonly CompiledRule[];
+  /** false: scan a JSON text as plain text (default: JSON objects and arrays are scanned value by value) */
+  json?: boolean;
 }
 
 export interface FailedScanResult extends ScanResult {
@@ -74,11 +82,34 @@ function byPrecedence(a: Finding, b: Finding): number {
   return b.end - b.start - (a.end - a.start) || b.score - a.score || a.start - b.start || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0);
 }
 
-/** Keeps non-overlapping findings in precedence order. */
+/** Keeps non-overlapping findings in precedence order; winners grow over the acted-on findings they beat. */
 function resolve(findings: Finding[]): Finding[] {
   const acted = findings.filter((f) => f.action !== 'allow').sort(byPrecedence);
   const kept: Finding[] = [];
-  for (const f of acted) if (!kept.some((k) => overlaps(k, f))) kept.push(f);
+  for (const f of acted) {
+    const winner = kept.find((k) => overlaps(k, f));
+    if (winner === undefined) {
+      kept.push({ ...f });
+      continue;
+    }
+    winner.start = Math.min(winner.start, f.start);
+    winner.end = Math.max(winner.end, f.end);
+  }
+  // Growing can make two winners overlap: merge until none do.
+  kept.sort((a, b) => a.start - b.start);
+  for (let i = 1; i < kept.length; ) {
+    const prev = kept[i - 1] as Finding;
+    const cur = kept[i] as Finding;
+    if (cur.start < prev.end) {
+      const [win, lose] = byPrecedence(prev, cur) <= 0 ? [prev, cur] : [cur, prev];
+      win.start = Math.min(prev.start, cur.start);
+      win.end = Math.max(prev.end, cur.end);
+      kept.splice(kept.indexOf(lose), 1);
+      i = Math.max(1, i - 1);
+    } else {
+      i++;
+    }
+  }
   const allowed = findings.filter((f) => f.action === 'allow').sort(byPrecedence);
   for (const f of allowed) if (!kept.some((k) => overlaps(k, f))) kept.push(f);
   return kept.sort((a, b) => a.start - b.start || a.end - b.end);
@@ -126,9 +157,32 @@ export class DlpEngine {
     return out;
   }
 
+  /** Detections in a JSON text, value by value, with member names as context; spans in the text. */
+  #detectJson(text: string, slots: readonly JsonSlot[], rules: readonly CompiledRule[], deadline: number): Array<Detection & { quote?: boolean }> {
+    const out: Array<Detection & { quote?: boolean }> = [];
+    for (const slot of slots) {
+      const prefix = slot.key === undefined ? '' : `${slot.key}: `;
+      for (const d of this.detectAll(prefix + slot.value, rules, deadline)) {
+        if (d.end <= prefix.length) continue; // found in the member name alone
+        if (slot.exact) {
+          const from = Math.max(d.start, prefix.length) - prefix.length;
+          out.push({ ...d, start: slot.nodeStart + 1 + from, end: slot.nodeStart + 1 + (d.end - prefix.length) });
+        } else if (slot.kind === 'string') {
+          out.push({ ...d, start: slot.nodeStart + 1, end: slot.nodeEnd - 1 }); // escapes inside: the whole value
+        } else {
+          out.push({ ...d, start: slot.nodeStart, end: slot.nodeEnd, quote: true });
+        }
+      }
+    }
+    return out;
+  }
+
   #scan(text: string, options: ScanOptions): ScanResult {
     const deadline = Date.now() + this.#budget;
-    const detections = this.detectAll(text, options.rules ?? this.rules.rules, deadline);
+    const rules = options.rules ?? this.rules.rules;
+    const slots = options.json === false ? undefined : jsonSlots(text);
+    const detections: Array<Detection & { quote?: boolean }> = slots ? this.#detectJson(text, slots, rules, deadline) : this.detectAll(text, rules, deadline);
+    const quoted = new Set<string>();
     const findings: Finding[] = [];
     for (const d of detections) {
       if (isAllowed(this.rules.allow, d)) continue;
@@ -145,13 +199,14 @@ export class DlpEngine {
         explanation: d.explanation,
         fingerprint: this.fingerprint(d.value),
       });
+      if (d.quote) quoted.add(`${d.start}:${d.end}`);
     }
+    const worst = findings.reduce((max, f) => Math.max(max, SEVERITY[f.action]), 0);
     const kept = resolve(findings);
-    const worst = kept.reduce((max, f) => Math.max(max, SEVERITY[f.action]), 0);
     if (worst === SEVERITY.block) return { decision: 'block', output: null, findings: kept };
     const replacements: Replacement[] = kept
       .filter((f) => f.action !== 'allow')
-      .map((f) => ({ start: f.start, end: f.end, type: f.type, action: f.action, token: f.fingerprint?.slice(0, 12) }));
+      .map((f) => ({ start: f.start, end: f.end, type: f.type, action: f.action, token: f.fingerprint?.slice(0, 12), quote: quoted.has(`${f.start}:${f.end}`) }));
     const output = replacements.length === 0 ? text : applyReplacements(text, replacements);
     return { decision: replacements.length === 0 ? 'allow' : 'redact', output, findings: kept };
   }

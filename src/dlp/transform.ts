@@ -13,6 +13,8 @@ export interface Replacement {
   action: Action;
   /** the keyed token for pseudonymise */
   token?: string;
+  /** write the replacement as a JSON string (it replaces a JSON number) */
+  quote?: boolean;
 }
 
 const DIGIT = /[0-9]/;
@@ -72,7 +74,8 @@ export function applyReplacements(text: string, replacements: readonly Replaceme
   let at = 0;
   for (const r of sorted) {
     if (r.start < at) throw new RangeError('replacements overlap');
-    out += text.slice(at, r.start) + render(text, r);
+    const rendered = render(text, r);
+    out += text.slice(at, r.start) + (r.quote ? JSON.stringify(rendered) : rendered);
     at = r.end;
   }
   return out + text.slice(at);
