@@ -169,6 +169,20 @@ describe('scanning text', () => {
     expect(r.output).toBe('[PROJECT_CODENAME] ships; nightjars fly; mail privacy@example.com or [EMAIL_ADDRESS]');
   });
 
+  it('compiles deny-list terms with hyphens and other punctuation', () => {
+    const pack = `pack: h\nrules:\n  - id: h.t\n    entity: CODENAME\n    category: custom\n    terms: [Blue-Bird, "A/B (beta)"]\n`;
+    const r = engine(loadRuleSet([packDir({ 'h.yaml': pack })])).scan('ship blue-bird and a/b (beta) today');
+    expect(r.output).toBe('ship [CODENAME] and [CODENAME] today');
+  });
+
+  it('finds spelled-out emails, but not a second, made-up one next to a real address', () => {
+    const e = engine();
+    expect(e.scan('write to jane dot doe at corp dot example please').output).toBe('write to [EMAIL_ADDRESS] please');
+    const text = 'reach Jane at jane.doe@corp.example today';
+    const r = e.scan(text);
+    expect(r.findings.map((f) => text.slice(f.start, f.end))).toEqual(['jane.doe@corp.example']);
+  });
+
   it('never lets an allowed finding shield a stricter one inside it', () => {
     const r = engine().scan('see https://host.example/?k=AKIAIOSFODNN7EXAMPLE');
     expect(r.decision).toBe('block');

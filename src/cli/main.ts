@@ -32,7 +32,9 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // A command that finished with a verdict (e.g. scan: 3 when blocked) sets process.exitCode.
+    const code = process.exitCode;
+    return typeof code === 'number' ? code : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       // commander already printed its message (or the help text).

@@ -39,7 +39,7 @@ function isWordChar(code: number): boolean {
 }
 
 /** The first of `words` that occurs in `hay` on word boundaries (hay and words lowercased). */
-function findWord(hay: string, words: readonly string[]): string | undefined {
+export function findWord(hay: string, words: readonly string[]): string | undefined {
   for (const word of words) {
     let at = hay.indexOf(word);
     while (at >= 0) {
@@ -67,15 +67,16 @@ const DEADLINE_CHECK_EVERY = 256;
 
 /**
  * Runs `rules` over `view`. `lower` is view.text lowercased (computed once per view by the caller).
- * Throws DlpDeadlineExceeded past `deadline` (a Date.now() value).
+ * Throws DlpDeadlineExceeded past `deadline` (a Date.now() value). `ignoreKeywords` runs keyword-gated
+ * rules even when none of their keywords is in the text (the stream filter asks what they could report).
  */
-export function detect(view: ScanView, lower: string, rules: readonly CompiledRule[], deadline: number): Detection[] {
+export function detect(view: ScanView, lower: string, rules: readonly CompiledRule[], deadline: number, ignoreKeywords = false): Detection[] {
   const out: Detection[] = [];
   const text = view.text;
   let steps = 0;
   for (const rule of rules) {
     if (Date.now() > deadline) throw new DlpDeadlineExceeded();
-    if (rule.keywords && findWord(lower, rule.keywords) === undefined) continue;
+    if (!ignoreKeywords && rule.keywords && findWord(lower, rule.keywords) === undefined) continue;
     for (const pattern of rule.patterns) {
       const regex = pattern.regex;
       regex.lastIndex = 0;

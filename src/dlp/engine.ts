@@ -115,6 +115,17 @@ function resolve(findings: Finding[]): Finding[] {
   return kept.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
+/**
+ * The released text for resolved (non-overlapping) findings: the one rendering both the whole-text scan and
+ * the stream filter use. `quoted` holds "start:end" of spans that replace a JSON number.
+ */
+export function renderOutput(text: string, findings: readonly Finding[], quoted: ReadonlySet<string> = new Set()): string {
+  const replacements: Replacement[] = findings
+    .filter((f) => f.action !== 'allow')
+    .map((f) => ({ start: f.start, end: f.end, type: f.type, action: f.action, token: f.fingerprint?.slice(0, 12), quote: quoted.has(`${f.start}:${f.end}`) }));
+  return replacements.length === 0 ? text : applyReplacements(text, replacements);
+}
+
 export class DlpEngine {
   readonly rules: RuleSet;
   readonly policy: Policy;
@@ -140,7 +151,7 @@ export class DlpEngine {
   }
 
   /** The detections of one rule set over a text, before the policy (for `vigil rules test`). */
-  detectAll(text: string, rules: readonly CompiledRule[] = this.rules.rules, deadline = Date.now() + this.#budget): Detection[] {
+  detectAll(text: string, rules: readonly CompiledRule[] = this.rules.rules, deadline = Date.now() + this.#budget, ignoreKeywords = false): Detection[] {
     if (typeof text !== 'string') throw new TypeError('the text to scan must be a string');
     const normalised = normalise(text);
     const base = viewOf(normalised, normalised.changes.length > 0 ? normalised.changes.join(', ') : undefined);
@@ -152,8 +163,16 @@ export class DlpEngine {
       const span = base.toOriginal(c.start, c.end);
       views.push({ text: c.decoded, label: 'base64-decoded', toOriginal: () => span });
     }
-    const out: Detection[] = [];
-    for (const view of views) out.push(...detect(view, view.text.toLowerCase(), rules, deadline));
+    const out = detect(base, base.text.toLowerCase(), rules, deadline, ignoreKeywords);
+    const direct = out.length;
+    for (const view of views.slice(1)) {
+      for (const d of detect(view, view.text.toLowerCase(), rules, deadline, ignoreKeywords)) {
+        // A derived view only adds what the text itself did not show: "reach Jane at jane.doe@corp.example"
+        // must not also yield "Jane@jane.doe" over the real address.
+        if (view.label === 'spelled-out email' && out.slice(0, direct).some((b) => b.rule.entity === d.rule.entity && b.start < d.end && d.start < b.end)) continue;
+        out.push(d);
+      }
+    }
     return out;
   }
 
@@ -204,11 +223,8 @@ export class DlpEngine {
     const worst = findings.reduce((max, f) => Math.max(max, SEVERITY[f.action]), 0);
     const kept = resolve(findings);
     if (worst === SEVERITY.block) return { decision: 'block', output: null, findings: kept };
-    const replacements: Replacement[] = kept
-      .filter((f) => f.action !== 'allow')
-      .map((f) => ({ start: f.start, end: f.end, type: f.type, action: f.action, token: f.fingerprint?.slice(0, 12), quote: quoted.has(`${f.start}:${f.end}`) }));
-    const output = replacements.length === 0 ? text : applyReplacements(text, replacements);
-    return { decision: replacements.length === 0 ? 'allow' : 'redact', output, findings: kept };
+    const rewritten = kept.some((f) => f.action !== 'allow');
+    return { decision: rewritten ? 'redact' : 'allow', output: renderOutput(text, kept, quoted), findings: kept };
   }
 
   /** Keyed fingerprint of a detected value: the same value (case and separators aside) gives the same one. */

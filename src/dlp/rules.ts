@@ -65,8 +65,9 @@ function refuse(file: string, rule: string | undefined, reason: string): never {
   throw new VigilError('RULES_INVALID', `${where}: ${reason}`, { file, ...(rule === undefined ? {} : { rule }) });
 }
 
+/** Escapes regex syntax characters; only those, since the terms pattern uses the 'u' flag, where any other escape (e.g. `\-`) is an error. */
 function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 function compilePattern(file: string, ruleId: string, p: PatternFile, ruleScore: number): CompiledPattern {
