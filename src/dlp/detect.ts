@@ -4,7 +4,8 @@
  * and the explanation of their score (rules/README.md, "Scoring").
  */
 import { VigilError } from '../errors.js';
-import { VALIDATED_SCORE, type CompiledRule, type ContextWords } from './rules.js';
+import { triggerPositions, triggerWindows } from './pattern-shape.js';
+import { VALIDATED_SCORE, type CompiledPattern, type CompiledRule, type ContextWords } from './rules.js';
 import type { Explanation } from './types.js';
 
 /** A text the detectors scan, with the way back to the original's offsets. */
@@ -63,57 +64,163 @@ function adjust(window: string, words: ContextWords | undefined, sign: 1 | -1, o
   return sign * words.by;
 }
 
+/**
+ * Which of the literals a rule set's prefilters look for (patterns' required literals and rules' keywords)
+ * occur in a text, found in one pass instead of one pass per literal: a single alternation of them all,
+ * longest first, restarted one character after each hit so that overlapping occurrences are seen; a
+ * literal inside a longer one found at the same place is marked found too.
+ */
+export class LiteralIndex {
+  readonly #regex: RegExp | undefined;
+  readonly #literals: string[];
+
+  constructor(rules: readonly CompiledRule[]) {
+    const all = new Set<string>();
+    for (const r of rules) {
+      for (const k of r.keywords ?? []) all.add(k);
+      for (const p of r.patterns) for (const l of p.shape.literals ?? []) all.add(l);
+    }
+    this.#literals = [...all].sort((a, b) => b.length - a.length);
+    const escaped = this.#literals.map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'));
+    this.#regex = escaped.length > 0 ? new RegExp(escaped.join('|'), 'g') : undefined;
+  }
+
+  /** The literals present in `lower` (a lowercased text). */
+  found(lower: string): Set<string> {
+    const hits = new Set<string>();
+    const regex = this.#regex;
+    if (!regex) return hits;
+    regex.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = regex.exec(lower)) !== null) {
+      hits.add(m[0]);
+      regex.lastIndex = m.index + 1;
+    }
+    // A shorter literal hidden inside a longer hit at the same position.
+    if (hits.size > 0) for (const l of this.#literals) if (!hits.has(l) && [...hits].some((h) => h.length > l.length && h.includes(l))) hits.add(l);
+    return hits;
+  }
+}
+
+const literalIndexes = new WeakMap<readonly CompiledRule[], LiteralIndex>();
+
+function literalIndexFor(rules: readonly CompiledRule[]): LiteralIndex {
+  let index = literalIndexes.get(rules);
+  if (index === undefined) {
+    index = new LiteralIndex(rules);
+    literalIndexes.set(rules, index);
+  }
+  return index;
+}
+
 const DEADLINE_CHECK_EVERY = 256;
+/** Above this share of the text covered by windows, a pattern scans the whole text. */
+const WHOLE_SCAN_COVERAGE = 0.5;
+
+/** Tests compare the prefilters with plain whole-text scanning through `windows: false`. */
+export interface DetectOptions {
+  ignoreKeywords?: boolean;
+  /**
+   * use the prefilters of pattern-shape.ts (default true): skip a pattern whose required literals are
+   * all absent, and scan only windows around a pattern's trigger characters
+   */
+  windows?: boolean;
+}
 
 /**
  * Runs `rules` over `view`. `lower` is view.text lowercased (computed once per view by the caller).
  * Throws DlpDeadlineExceeded past `deadline` (a Date.now() value). `ignoreKeywords` runs keyword-gated
  * rules even when none of their keywords is in the text (the stream filter asks what they could report).
  */
-export function detect(view: ScanView, lower: string, rules: readonly CompiledRule[], deadline: number, ignoreKeywords = false): Detection[] {
+export function detect(view: ScanView, lower: string, rules: readonly CompiledRule[], deadline: number, options: DetectOptions = {}): Detection[] {
   const out: Detection[] = [];
   const text = view.text;
+  const windowsOf = new Map<string, Array<[number, number]>>();
+  const positionsOf = new Map<string, number[]>();
+  const present = literalIndexFor(rules).found(lower);
+  const hasLiteral = (literal: string): boolean => present.has(literal);
   let steps = 0;
+
+  const handle = (rule: CompiledRule, pattern: CompiledPattern, m: RegExpExecArray, offset: number): void => {
+    let start = offset + m.index;
+    let end = start + m[0].length;
+    if (pattern.group !== undefined) {
+      const span = m.indices?.[pattern.group];
+      if (!span) return; // the group did not take part in this match
+      [start, end] = [offset + span[0], offset + span[1]];
+      if (end <= start) return;
+    }
+    const value = text.slice(start, end);
+    const explanation: Explanation = { rule: rule.id, pattern: pattern.name, baseScore: pattern.score, context: [] };
+    if (view.label !== undefined) explanation.normalisation = view.label;
+    let score = pattern.score;
+    if (rule.validator) {
+      const passed = rule.validator.check(value, rule.validator.options);
+      explanation.validator = { name: rule.validator.name, passed };
+      if (!passed) return;
+      score = Math.max(score, VALIDATED_SCORE);
+    }
+    if (rule.context) {
+      const w = rule.context.window;
+      const around = `${lower.slice(Math.max(0, start - w), start)} \u0000 ${lower.slice(end, end + w)}`;
+      score += adjust(around, rule.context.raise, 1, explanation.context);
+      score += adjust(around, rule.context.lower, -1, explanation.context);
+    }
+    score = Math.min(1, Math.max(0, score));
+    const original = view.toOriginal(start, end);
+    out.push({ rule, start: original.start, end: original.end, score: Math.round(score * 1000) / 1000, value, explanation });
+  };
+
+  const scan = (rule: CompiledRule, pattern: CompiledPattern, subject: string, offset: number, from: number, to: number): void => {
+    const regex = pattern.regex;
+    regex.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = regex.exec(subject)) !== null) {
+      if (m[0].length === 0) {
+        regex.lastIndex++;
+        continue;
+      }
+      if (++steps % DEADLINE_CHECK_EVERY === 0 && Date.now() > deadline) throw new DlpDeadlineExceeded();
+      const at = offset + m.index;
+      // In a window, only matches inside it (its margin is context for lookarounds, not for matches).
+      if (at < from || at + m[0].length > to) continue;
+      handle(rule, pattern, m, offset);
+    }
+  };
+
   for (const rule of rules) {
     if (Date.now() > deadline) throw new DlpDeadlineExceeded();
-    if (!ignoreKeywords && rule.keywords && findWord(lower, rule.keywords) === undefined) continue;
+    if (!options.ignoreKeywords && rule.keywords) {
+      // Only keywords somewhere in the text need the word-boundary check.
+      const candidates = rule.keywords.filter(hasLiteral);
+      if (candidates.length === 0 || findWord(lower, candidates) === undefined) continue;
+    }
     for (const pattern of rule.patterns) {
-      const regex = pattern.regex;
-      regex.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = regex.exec(text)) !== null) {
-        if (m[0].length === 0) {
-          regex.lastIndex++;
-          continue;
+      const shape = pattern.shape;
+      if (options.windows !== false && shape.literals !== undefined && !shape.literals.some((l) => hasLiteral(l))) continue;
+      if (options.windows === false || shape.trigger === undefined) {
+        scan(rule, pattern, text, 0, 0, text.length);
+        continue;
+      }
+      const triggerKey = shape.trigger.kind === 'digit' ? '\u0000digit' : shape.trigger.chars;
+      const key = `${triggerKey}:${shape.maxLength}`;
+      let windows = windowsOf.get(key);
+      if (windows === undefined) {
+        let positions = positionsOf.get(triggerKey);
+        if (positions === undefined) {
+          positions = triggerPositions(text, shape.trigger);
+          positionsOf.set(triggerKey, positions);
         }
-        if (++steps % DEADLINE_CHECK_EVERY === 0 && Date.now() > deadline) throw new DlpDeadlineExceeded();
-        let start = m.index;
-        let end = m.index + m[0].length;
-        if (pattern.group !== undefined) {
-          const span = m.indices?.[pattern.group];
-          if (!span) continue; // the group did not take part in this match
-          [start, end] = span;
-          if (end <= start) continue;
-        }
-        const value = text.slice(start, end);
-        const explanation: Explanation = { rule: rule.id, pattern: pattern.name, baseScore: pattern.score, context: [] };
-        if (view.label !== undefined) explanation.normalisation = view.label;
-        let score = pattern.score;
-        if (rule.validator) {
-          const passed = rule.validator.check(value, rule.validator.options);
-          explanation.validator = { name: rule.validator.name, passed };
-          if (!passed) continue;
-          score = Math.max(score, VALIDATED_SCORE);
-        }
-        if (rule.context) {
-          const w = rule.context.window;
-          const around = `${lower.slice(Math.max(0, start - w), start)} \u0000 ${lower.slice(end, end + w)}`;
-          score += adjust(around, rule.context.raise, 1, explanation.context);
-          score += adjust(around, rule.context.lower, -1, explanation.context);
-        }
-        score = Math.min(1, Math.max(0, score));
-        const original = view.toOriginal(start, end);
-        out.push({ rule, start: original.start, end: original.end, score: Math.round(score * 1000) / 1000, value, explanation });
+        windows = triggerWindows(positions, text.length, shape.maxLength);
+        // Where the windows cover most of the text, one scan of the whole text is cheaper.
+        const covered = windows.reduce((sum, [from, to]) => sum + (to - from), 0);
+        if (covered > WHOLE_SCAN_COVERAGE * text.length) windows = [[0, text.length]];
+        windowsOf.set(key, windows);
+      }
+      for (const [from, to] of windows) {
+        const sliceStart = Math.max(0, from - shape.reach - 1);
+        const sliceEnd = Math.min(text.length, to + shape.reach + 1);
+        scan(rule, pattern, text.slice(sliceStart, sliceEnd), sliceStart, from, to);
       }
     }
   }

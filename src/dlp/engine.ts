@@ -21,7 +21,7 @@
  * is never released by a failing scan.
  */
 import { hmacSha256Hex, randomBytes } from '../tlog/index.js';
-import { detect, type Detection, type ScanView } from './detect.js';
+import { detect, type DetectOptions, type Detection, type ScanView } from './detect.js';
 import { base64Candidates, normalise, spelledEmailView, toOriginalSpan, type NormalisedText } from './normalize.js';
 import type { Policy } from './policy.js';
 import type { AllowEntry, CompiledRule, RuleSet } from './rules.js';
@@ -151,7 +151,7 @@ export class DlpEngine {
   }
 
   /** The detections of one rule set over a text, before the policy (for `vigil rules test`). */
-  detectAll(text: string, rules: readonly CompiledRule[] = this.rules.rules, deadline = Date.now() + this.#budget, ignoreKeywords = false): Detection[] {
+  detectAll(text: string, rules: readonly CompiledRule[] = this.rules.rules, deadline = Date.now() + this.#budget, options: DetectOptions = {}): Detection[] {
     if (typeof text !== 'string') throw new TypeError('the text to scan must be a string');
     const normalised = normalise(text);
     const base = viewOf(normalised, normalised.changes.length > 0 ? normalised.changes.join(', ') : undefined);
@@ -163,10 +163,10 @@ export class DlpEngine {
       const span = base.toOriginal(c.start, c.end);
       views.push({ text: c.decoded, label: 'base64-decoded', toOriginal: () => span });
     }
-    const out = detect(base, base.text.toLowerCase(), rules, deadline, ignoreKeywords);
+    const out = detect(base, base.text.toLowerCase(), rules, deadline, options);
     const direct = out.length;
     for (const view of views.slice(1)) {
-      for (const d of detect(view, view.text.toLowerCase(), rules, deadline, ignoreKeywords)) {
+      for (const d of detect(view, view.text.toLowerCase(), rules, deadline, options)) {
         // A derived view only adds what the text itself did not show: "reach Jane at jane.doe@corp.example"
         // must not also yield "Jane@jane.doe" over the real address.
         if (view.label === 'spelled-out email' && out.slice(0, direct).some((b) => b.rule.entity === d.rule.entity && b.start < d.end && d.start < b.end)) continue;

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { VigilError } from '../errors.js';
 import { checkLinearTime } from './regex-safety.js';
+import { patternShape, type PatternShape } from './pattern-shape.js';
 import { PackSchema, type PatternFile, type RuleFile } from './rule-schema.js';
 import { VALIDATORS, isValidatorName } from './validators.js';
 import type { Category, Regulation, Validator, ValidatorOptions } from './types.js';
@@ -25,6 +26,8 @@ export interface CompiledPattern {
   score: number;
   /** report only this capture group */
   group: number | undefined;
+  /** what every match needs (lets the detector scan only windows around it) */
+  shape: PatternShape;
 }
 
 export interface ContextWords {
@@ -83,7 +86,7 @@ function compilePattern(file: string, ruleId: string, p: PatternFile, ruleScore:
   if (!verdict.safe) refuse(file, ruleId, `pattern "${p.name}" is refused: ${verdict.reason}`);
   const groups = new RegExp(`${p.regex}|`, flags).exec('')?.length ?? 1;
   if (p.group !== undefined && p.group >= groups) refuse(file, ruleId, `pattern "${p.name}" has no capture group ${p.group}`);
-  return { name: p.name, regex, score: p.score ?? ruleScore, group: p.group };
+  return { name: p.name, regex, score: p.score ?? ruleScore, group: p.group, shape: patternShape(p.regex, flags) };
 }
 
 /** A deny list as one pattern: the terms on word boundaries, case-insensitive, spaces flexible. */
@@ -94,7 +97,7 @@ function compileTerms(file: string, ruleId: string, terms: string[], ruleScore: 
   const source = `(?<![\\p{L}\\p{N}_])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}_])`;
   const verdict = checkLinearTime(source, 'iu');
   if (!verdict.safe) refuse(file, ruleId, `its terms are refused: ${verdict.reason}`);
-  return { name: 'term', regex: new RegExp(source, 'giu'), score: ruleScore, group: undefined };
+  return { name: 'term', regex: new RegExp(source, 'giu'), score: ruleScore, group: undefined, shape: patternShape(source, 'iu') };
 }
 
 function compileRule(file: string, pack: string, r: RuleFile): CompiledRule {

@@ -157,7 +157,7 @@ export class DlpStream {
     const lower = normalise(text).text.toLowerCase();
     const waiting = this.#engine.rules.rules.filter((r) => r.keywords !== undefined && findWord(lower, r.keywords) === undefined);
     if (waiting.length > 0 && cut > 0) {
-      for (const d of this.#engine.detectAll(text, waiting, Date.now() + 10_000, true)) cut = Math.min(cut, d.start);
+      for (const d of this.#engine.detectAll(text, waiting, Date.now() + 10_000, { ignoreKeywords: true })) cut = Math.min(cut, d.start);
     }
     return Math.max(0, cut);
   }

@@ -1,0 +1,241 @@
+/**
+ * What a pattern needs in every match, read from its syntax tree (regjsparser, Babel's parser): a
+ * "trigger" character that every match contains (a digit, or one of a few punctuation characters such as
+ * '@'), the longest match it can make, and how far its lookarounds and word boundaries look. The detector
+ * uses it to run a pattern only over windows of the text around its triggers instead of over the whole text:
+ * most patterns are identifiers made of digits, and most agent text is words.
+ *
+ * Soundness: a match contains a trigger at position p and is at most `maxLength` long, so it lies inside
+ * [p - maxLength, p + maxLength]; scanning that window plus `reach` characters of margin on each side
+ * finds exactly the matches a scan of the whole text finds there. Anything the analysis does not fully
+ * understand gives no trigger, and the pattern is scanned over the whole text.
+ */
+import regjsparser, { type AstNode as AnyAstNode, type RootNode as AnyRootNode } from 'regjsparser';
+
+// regjsparser is a CommonJS module: Node's ESM loader gives its exports as the default import only.
+const { parse } = regjsparser;
+
+// The parser's node types with the features rules use (lookbehind, named groups, \p{…}).
+type Features = { lookbehind: true; namedGroups: true; unicodePropertyEscape: true };
+type AstNode = AnyAstNode<Features>;
+type RootNode = AnyRootNode<Features>;
+
+/** Windows closer than this are merged into one. */
+export const MERGE_GAP = 256;
+
+/** Windows are used only for patterns whose matches are at most this long. */
+export const MAX_WINDOWED_LENGTH = 512;
+
+export type Trigger = { kind: 'digit' } | { kind: 'chars'; chars: string };
+
+export interface PatternShape {
+  trigger: Trigger | undefined;
+  maxLength: number;
+  /** characters a lookaround or word boundary may look beyond a match */
+  reach: number;
+  /**
+   * lowercased literals of which every match contains one: a text whose lowercased form holds none of
+   * them cannot match, and the pattern is skipped
+   */
+  literals: string[] | undefined;
+}
+
+interface Need {
+  min: number;
+  max: number;
+  digit: boolean;
+  /** sets of characters: a match contains at least one character of each set */
+  chars: string[];
+  reach: number;
+  /** the node matches exactly this literal text (lowercased), when it does */
+  exact: string | undefined;
+  /** lowercased literals of which every match contains at least one (undefined: none known) */
+  literals: string[] | undefined;
+}
+
+const NOTHING: Need = { min: 0, max: 0, digit: false, chars: [], reach: 0, exact: '', literals: undefined };
+const UNKNOWN: Need = { min: 0, max: Infinity, digit: false, chars: [], reach: Infinity, exact: undefined, literals: undefined };
+/** Literal sets are kept only while small (checking a literal costs a pass over the text). */
+const MAX_LITERALS = 16;
+/** Shorter literals are too common in text to skip anything. */
+const MIN_LITERAL_LENGTH = 3;
+
+/** The better of two literal requirements: the one whose shortest literal is longest (rarer in text). */
+function betterLiterals(a: string[] | undefined, b: string[] | undefined): string[] | undefined {
+  const score = (l: string[] | undefined): number => (l === undefined ? -1 : Math.min(...l.map((x) => x.length)) - l.length / 100);
+  return score(b) > score(a) ? b : a;
+}
+
+function usable(literals: string[] | undefined): string[] | undefined {
+  if (literals === undefined || literals.length === 0 || literals.length > MAX_LITERALS) return undefined;
+  return literals.every((l) => l.length >= MIN_LITERAL_LENGTH) ? literals : undefined;
+}
+// Rare enough in prose to be worth a window; letters never (case folding under 'i' reaches other scripts).
+const TRIGGER_CHARS = new Set(['@', '_', '=', '/', '$', '#', '+', '%', '&', '~', '|', '\\', '^', '*', '<', '>', '[', ']', '{', '}', '(', ')']);
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function oneChar(min: number, max: number): Need {
+  return { min, max, digit: false, chars: [], reach: 0, exact: undefined, literals: undefined };
+}
+
+function sequence(parts: Need[]): Need {
+  // Runs of exact parts concatenate into longer literals ("pass" + "word" is "password").
+  let literals: string[] | undefined;
+  let run = '';
+  let exact: string | undefined = '';
+  for (const p of parts) {
+    if (p.exact !== undefined) {
+      run += p.exact;
+      if (exact !== undefined) exact += p.exact;
+    } else {
+      literals = betterLiterals(literals, usable([run]));
+      run = '';
+      exact = undefined;
+      literals = betterLiterals(literals, usable(p.literals));
+    }
+  }
+  literals = betterLiterals(literals, usable([run]));
+  const base = parts.reduce(
+    (acc, p) => ({ ...acc, min: acc.min + p.min, max: acc.max + p.max, digit: acc.digit || p.digit, chars: [...acc.chars, ...p.chars], reach: Math.max(acc.reach, p.reach) }),
+    NOTHING,
+  );
+  return { ...base, exact, literals };
+}
+
+function alternatives(parts: Need[]): Need {
+  const first = parts[0] ?? NOTHING;
+  const charsEveryWhere = parts.every((p) => p.chars.length > 0) ? [[...new Set(parts.map((p) => p.chars[0] as string).join(''))].join('')] : [];
+  // Every alternative must bring its own literal (or be one): the union is required.
+  const each = parts.map((p) => (p.exact !== undefined && p.exact.length >= MIN_LITERAL_LENGTH ? [p.exact] : usable(p.literals)));
+  const literals = each.every((l) => l !== undefined) ? usable([...new Set(each.flat() as string[])]) : undefined;
+  return {
+    min: Math.min(...parts.map((p) => p.min)),
+    max: Math.max(...parts.map((p) => p.max)),
+    digit: parts.every((p) => p.digit),
+    chars: charsEveryWhere,
+    reach: Math.max(first.reach, ...parts.map((p) => p.reach)),
+    exact: undefined,
+    literals,
+  };
+}
+
+function classNeed(node: Extract<AstNode, { type: 'characterClass' }>): Need {
+  // Two UTF-16 units: under the 'u' flag one class item can match an astral character.
+  const base = oneChar(1, 2);
+  if (node.negative || node.kind !== 'union') return base;
+  let allDigits = node.body.length > 0;
+  let literal = '';
+  for (const item of node.body) {
+    if (item.type === 'characterClassEscape') {
+      allDigits &&= item.value === 'd';
+      literal = '\u0000';
+    } else if (item.type === 'characterClassRange') {
+      allDigits &&= isDigitCode(item.min.codePoint) && isDigitCode(item.max.codePoint);
+      literal = '\u0000';
+    } else if (item.type === 'value') {
+      allDigits &&= isDigitCode(item.codePoint);
+      literal += String.fromCodePoint(item.codePoint);
+    } else {
+      return base;
+    }
+  }
+  if (allDigits) return { ...base, digit: true };
+  const usable = !literal.includes('\u0000') && [...literal].every((c) => TRIGGER_CHARS.has(c));
+  return usable ? { ...base, chars: [literal] } : base;
+}
+
+function need(node: AstNode | RootNode): Need {
+  switch (node.type) {
+    case 'value': {
+      const c = String.fromCodePoint(node.codePoint);
+      const units = c.length;
+      if (isDigitCode(node.codePoint)) return { ...oneChar(units, units), digit: true, exact: c };
+      return { ...oneChar(units, units), chars: TRIGGER_CHARS.has(c) ? [c] : [], exact: c.toLowerCase() };
+    }
+    case 'characterClassEscape':
+      return node.value === 'd' ? { ...oneChar(1, 1), digit: true } : oneChar(1, 2);
+    case 'characterClass':
+      return classNeed(node);
+    case 'dot':
+    case 'unicodePropertyEscape':
+      return oneChar(1, 2);
+    case 'anchor':
+      // A word boundary looks one character to each side; ^ and $ mean the start and end of the whole
+      // text, which a window is not: no window for such a pattern.
+      return node.kind === 'boundary' || node.kind === 'not-boundary' ? { ...NOTHING, exact: undefined, reach: 1 } : UNKNOWN;
+    case 'alternative':
+      return sequence(node.body.map(need));
+    case 'disjunction':
+      return alternatives(node.body.map(need));
+    case 'group': {
+      const body = sequence(node.body.map(need));
+      if (node.behavior === 'normal' || node.behavior === 'ignore') return body;
+      // Lookarounds consume nothing and promise nothing about the match itself.
+      return { ...NOTHING, exact: undefined, reach: Math.max(body.max, body.reach) + 1 };
+    }
+    case 'quantifier': {
+      const body = need(node.body[0]);
+      const max = node.max === undefined ? Infinity : node.max * body.max;
+      if (node.min === 0) return { min: 0, max, digit: false, chars: [], reach: body.reach, exact: undefined, literals: undefined };
+      const exact = node.min === node.max && body.exact !== undefined ? body.exact.repeat(node.min) : undefined;
+      return { ...body, min: node.min * body.min, max, exact, literals: exact === undefined ? body.literals : undefined };
+    }
+    default:
+      return UNKNOWN; // back-references and anything else: no window
+  }
+}
+
+/** The shape of `source` compiled with `flags` (rules use '', 'i' or 'iu'). */
+export function patternShape(source: string, flags: string): PatternShape {
+  let root: RootNode;
+  try {
+    root = parse(source, flags, { lookbehind: true, namedGroups: true, unicodePropertyEscape: true });
+  } catch {
+    return { trigger: undefined, maxLength: Infinity, reach: Infinity, literals: undefined };
+  }
+  const n = need(root);
+  const bounded = Number.isFinite(n.max) && n.max <= MAX_WINDOWED_LENGTH && Number.isFinite(n.reach);
+  let trigger: Trigger | undefined;
+  if (bounded) {
+    const rare = n.chars.filter((set) => set.length <= 3).sort((a, b) => a.length - b.length)[0];
+    if (rare !== undefined) trigger = { kind: 'chars', chars: rare };
+    else if (n.digit) trigger = { kind: 'digit' };
+  }
+  const literals = n.exact !== undefined && n.exact.length >= MIN_LITERAL_LENGTH ? [n.exact] : usable(n.literals);
+  return { trigger, maxLength: n.max, reach: n.reach, literals };
+}
+
+/** Positions in `text` of a trigger's characters, ascending. */
+export function triggerPositions(text: string, trigger: Trigger): number[] {
+  const out: number[] = [];
+  if (trigger.kind === 'digit') {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) out.push(i);
+    }
+  } else {
+    const codes = new Set([...trigger.chars].map((c) => c.charCodeAt(0)));
+    for (let i = 0; i < text.length; i++) if (codes.has(text.charCodeAt(i))) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * The windows of a text of `length` that can hold a match of a pattern whose trigger is at `positions`
+ * and whose matches are at most `maxLength` long: merged [p - maxLength, p + maxLength], clipped.
+ */
+export function triggerWindows(positions: readonly number[], length: number, maxLength: number): Array<[number, number]> {
+  const windows: Array<[number, number]> = [];
+  for (const p of positions) {
+    const start = Math.max(0, p - maxLength);
+    const end = Math.min(length, p + 1 + maxLength);
+    const last = windows[windows.length - 1];
+    // Close windows are merged: scanning a short gap costs less than starting another scan.
+    if (last && start <= last[1] + MERGE_GAP) last[1] = Math.max(last[1], end);
+    else windows.push([start, end]);
+  }
+  return windows;
+}
