@@ -4,7 +4,7 @@
  * and the explanation of their score (rules/README.md, "Scoring").
  */
 import { VigilError } from '../errors.js';
-import { triggerPositions, triggerWindows } from './pattern-shape.js';
+import { triggerPositions, triggerWindows, windowSize } from './pattern-shape.js';
 import { VALIDATED_SCORE, type CompiledPattern, type CompiledRule, type ContextWords } from './rules.js';
 import type { Explanation } from './types.js';
 
@@ -136,7 +136,7 @@ export function detect(view: ScanView, lower: string, rules: readonly CompiledRu
   const out: Detection[] = [];
   const text = view.text;
   const windowsOf = new Map<string, Array<[number, number]>>();
-  const positionsOf = new Map<string, number[]>();
+  const positionsOf = new Map<string, Array<[number, number]>>();
   const present = literalIndexFor(rules).found(lower);
   const hasLiteral = (literal: string): boolean => present.has(literal);
   let steps = 0;
@@ -203,7 +203,8 @@ export function detect(view: ScanView, lower: string, rules: readonly CompiledRu
         continue;
       }
       const triggerKey = shape.trigger.kind === 'digit' ? '\u0000digit' : shape.trigger.chars;
-      const key = `${triggerKey}:${shape.maxLength}`;
+      const size = windowSize(shape.maxLength);
+      const key = `${triggerKey}:${size}`;
       let windows = windowsOf.get(key);
       if (windows === undefined) {
         let positions = positionsOf.get(triggerKey);
@@ -211,7 +212,7 @@ export function detect(view: ScanView, lower: string, rules: readonly CompiledRu
           positions = triggerPositions(text, shape.trigger);
           positionsOf.set(triggerKey, positions);
         }
-        windows = triggerWindows(positions, text.length, shape.maxLength);
+        windows = triggerWindows(positions, text.length, size);
         // Where the windows cover most of the text, one scan of the whole text is cheaper.
         const covered = windows.reduce((sum, [from, to]) => sum + (to - from), 0);
         if (covered > WHOLE_SCAN_COVERAGE * text.length) windows = [[0, text.length]];

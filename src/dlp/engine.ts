@@ -82,11 +82,24 @@ function byPrecedence(a: Finding, b: Finding): number {
   return b.end - b.start - (a.end - a.start) || b.score - a.score || a.start - b.start || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0);
 }
 
-/** Keeps non-overlapping findings in precedence order; winners grow over the acted-on findings they beat. */
-function resolve(findings: Finding[]): Finding[] {
-  const acted = findings.filter((f) => f.action !== 'allow').sort(byPrecedence);
+/** Findings in groups of transitively overlapping spans, by start: resolution never crosses groups. */
+function overlapGroups(findings: readonly Finding[]): Finding[][] {
+  const sorted = [...findings].sort((a, b) => a.start - b.start || b.end - a.end);
+  const groups: Finding[][] = [];
+  let end = -1;
+  for (const f of sorted) {
+    const current = groups[groups.length - 1];
+    if (current && f.start < end) current.push(f);
+    else groups.push([f]);
+    end = Math.max(end, f.end);
+  }
+  return groups;
+}
+
+/** One group: winners in precedence order; a winner grows over the acted-on findings it beats. */
+function resolveGroup(group: readonly Finding[]): Finding[] {
   const kept: Finding[] = [];
-  for (const f of acted) {
+  for (const f of [...group].sort(byPrecedence)) {
     const winner = kept.find((k) => overlaps(k, f));
     if (winner === undefined) {
       kept.push({ ...f });
@@ -110,9 +123,28 @@ function resolve(findings: Finding[]): Finding[] {
       i++;
     }
   }
-  const allowed = findings.filter((f) => f.action === 'allow').sort(byPrecedence);
-  for (const f of allowed) if (!kept.some((k) => overlaps(k, f))) kept.push(f);
-  return kept.sort((a, b) => a.start - b.start || a.end - b.end);
+  return kept;
+}
+
+/** Keeps non-overlapping findings the policy acts on (see the module comment), then the allowed ones that overlap none of them. */
+function resolve(findings: Finding[]): Finding[] {
+  const kept = overlapGroups(findings.filter((f) => f.action !== 'allow')).flatMap(resolveGroup);
+  kept.sort((a, b) => a.start - b.start);
+  const out = [...kept];
+  for (const f of findings) {
+    if (f.action !== 'allow') continue;
+    // The first kept finding ending after f starts is the only one that can overlap it first.
+    let lo = 0;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((kept[mid] as Finding).end <= f.start) lo = mid + 1;
+      else hi = mid;
+    }
+    const next = kept[lo];
+    if (next === undefined || !overlaps(next, f)) out.push(f);
+  }
+  return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
 /**

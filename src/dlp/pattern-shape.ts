@@ -208,30 +208,32 @@ export function patternShape(source: string, flags: string): PatternShape {
   return { trigger, maxLength: n.max, reach: n.reach, literals };
 }
 
-/** Positions in `text` of a trigger's characters, ascending. */
-export function triggerPositions(text: string, trigger: Trigger): number[] {
-  const out: number[] = [];
-  if (trigger.kind === 'digit') {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 48 && c <= 57) out.push(i);
-    }
-  } else {
-    const codes = new Set([...trigger.chars].map((c) => c.charCodeAt(0)));
-    for (let i = 0; i < text.length; i++) if (codes.has(text.charCodeAt(i))) out.push(i);
-  }
-  return out;
+/** Runs [start, end) of consecutive trigger characters in `text`, ascending (a number is one run, not one per digit). */
+export function triggerPositions(text: string, trigger: Trigger): Array<[number, number]> {
+  const runs: Array<[number, number]> = [];
+  // A character-class run is a bounded, linear search, and native scanning beats a loop in JS here.
+  const chars = trigger.kind === 'digit' ? '0-9' : [...trigger.chars].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  const regex = new RegExp(`[${chars}]+`, 'g');
+  let m: RegExpExecArray | null;
+  while ((m = regex.exec(text)) !== null) runs.push([m.index, m.index + m[0].length]);
+  return runs;
+}
+
+/** Window sizes are rounded up to a power of two, so that patterns of similar length share windows (larger windows lose nothing). */
+export function windowSize(maxLength: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, maxLength)));
 }
 
 /**
- * The windows of a text of `length` that can hold a match of a pattern whose trigger is at `positions`
- * and whose matches are at most `maxLength` long: merged [p - maxLength, p + maxLength], clipped.
+ * The windows of a text of `length` that can hold a match of a pattern whose trigger characters form
+ * `runs` and whose matches are at most `maxLength` long: merged [start - maxLength, end + maxLength],
+ * clipped.
  */
-export function triggerWindows(positions: readonly number[], length: number, maxLength: number): Array<[number, number]> {
+export function triggerWindows(runs: ReadonlyArray<readonly [number, number]>, length: number, maxLength: number): Array<[number, number]> {
   const windows: Array<[number, number]> = [];
-  for (const p of positions) {
-    const start = Math.max(0, p - maxLength);
-    const end = Math.min(length, p + 1 + maxLength);
+  for (const [runStart, runEnd] of runs) {
+    const start = Math.max(0, runStart - maxLength);
+    const end = Math.min(length, runEnd + maxLength);
     const last = windows[windows.length - 1];
     // Close windows are merged: scanning a short gap costs less than starting another scan.
     if (last && start <= last[1] + MERGE_GAP) last[1] = Math.max(last[1], end);
