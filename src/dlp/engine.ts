@@ -189,22 +189,26 @@ export class DlpEngine {
     const base = viewOf(normalised, normalised.changes.length > 0 ? normalised.changes.join(', ') : undefined);
     const views: ScanView[] = [base];
     const spelled = spelledEmailView(base.text);
-    if (spelled) views.push(viewOf(spelled, 'spelled-out email', base));
     for (const c of base64Candidates(base.text)) {
       // Everything found in a decoded token covers the whole token.
       const span = base.toOriginal(c.start, c.end);
       views.push({ text: c.decoded, label: 'base64-decoded', toOriginal: () => span });
     }
     const out = detect(base, base.text.toLowerCase(), rules, deadline, options);
-    const direct = out.length;
-    for (const view of views.slice(1)) {
-      for (const d of detect(view, view.text.toLowerCase(), rules, deadline, options)) {
-        // A derived view only adds what the text itself did not show: "reach Jane at jane.doe@corp.example"
-        // must not also yield "Jane@jane.doe" over the real address.
-        if (view.label === 'spelled-out email' && out.slice(0, direct).some((b) => b.rule.entity === d.rule.entity && b.start < d.end && d.start < b.end)) continue;
+    if (spelled) {
+      // The spelled-out view exists for emails: only email rules run there, and only what the text itself
+      // did not show is kept (a match through a rewritten " at "/" dot ", not over a real address:
+      // "reach Jane at jane.doe@corp.example" must not also yield "Jane@jane.doe").
+      const emailRules = rules.filter((r) => r.entity === 'EMAIL_ADDRESS');
+      const direct = out.filter((d) => d.rule.entity === 'EMAIL_ADDRESS');
+      const view = viewOf(spelled, 'spelled-out email', base);
+      for (const d of detect(view, view.text.toLowerCase(), emailRules, deadline, options)) {
+        if (text.slice(d.start, d.end) === d.value) continue; // nothing spelled out in it
+        if (direct.some((b) => b.start < d.end && d.start < b.end)) continue;
         out.push(d);
       }
     }
+    for (const view of views.slice(1)) out.push(...detect(view, view.text.toLowerCase(), rules, deadline, options));
     return out;
   }
 

@@ -309,6 +309,10 @@ function codePointAt(s: string, i: number): number {
  */
 export function normalise(original: string): NormalisedText {
   const text = typeof original === 'string' ? original : '';
+  // Printable ASCII (and tab, line feed, carriage return) holds nothing to remove or fold: every invisible
+  // character, full-width form, other digit and look-alike letter is outside it. One native test
+  // replaces the walk over most agent output.
+  if (!NOT_PLAIN_ASCII.test(text)) return identity(text);
   const out = new ViewBuilder(text);
   const n = text.length;
   let i = 0;
@@ -338,6 +342,21 @@ export function normalise(original: string): NormalisedText {
     }
   }
   return out.finish();
+}
+
+const NOT_PLAIN_ASCII = /[^\t\n\r\x20-\x7e]/;
+
+function identity(text: string): NormalisedText {
+  const n = text.length;
+  const map = new Uint32Array(n + 1);
+  const mapEnd = new Uint32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    map[i] = i;
+    mapEnd[i] = i + 1;
+  }
+  map[n] = n;
+  mapEnd[n] = n;
+  return { text, map, mapEnd, changes: [] };
 }
 
 function emit(out: ViewBuilder, info: CharInfo, at: number, width: number, foldConfusable: boolean): void {
