@@ -213,6 +213,17 @@ describe('scanning text', () => {
   });
 });
 
+describe('scanning markdown tables', () => {
+  it('gives every body cell its column header as context, however far below it is', () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `| item ${i} | ${1000000 + i * 7919} | ok |`).join('\n');
+    const text = `Records:\n\n| Name | MRN | Status |\n|---|---|---|\n${rows}\n\nThe number 2345678 outside is left alone.`;
+    const r = engine().scan(text);
+    expect(r.findings.filter((f) => f.type === 'MEDICAL_RECORD_NUMBER')).toHaveLength(12);
+    expect(r.output).toContain('| item 11 | [MEDICAL_RECORD_NUMBER] | ok |');
+    expect(r.output).toContain('The number 2345678 outside is left alone.');
+  });
+});
+
 describe('scanning JSON', () => {
   it('redacts inside string values and returns valid JSON of the same shape and formatting', () => {
     const text = '{\n  "user": {"email": "jane@corp.example", "n": 4},\n  "tags": ["x", "mail ops@corp.example"]\n}';

@@ -35,8 +35,9 @@ export class DlpDeadlineExceeded extends VigilError {
   }
 }
 
+/** Letters and digits. '_' is not one: context words must be found in snake_case keys ("ca_passport", "vat_id"). */
 function isWordChar(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code > 127;
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code > 127;
 }
 
 /** The first of `words` that occurs in `hay` on word boundaries (hay and words lowercased). */

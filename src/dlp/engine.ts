@@ -26,6 +26,7 @@ import { base64Candidates, normalise, spelledEmailView, toOriginalSpan, type Nor
 import type { Policy } from './policy.js';
 import type { AllowEntry, CompiledRule, RuleSet } from './rules.js';
 import { jsonSlots, type JsonSlot } from './json-slots.js';
+import { markdownTableCells } from './table-cells.js';
 import { applyReplacements, type Replacement } from './transform.js';
 import type { Action, Finding, ScanResult } from './types.js';
 
@@ -78,8 +79,24 @@ function overlaps(a: { start: number; end: number }, b: { start: number; end: nu
   return a.start < b.end && b.start < a.end;
 }
 
+/** Types that other rules describe more precisely: on a tie they give way (a Stripe key is a Stripe key). */
+const GENERIC_TYPES: ReadonlySet<string> = new Set(['GENERIC_API_KEY', 'PASSWORD']);
+
+/** Evidence beyond the score, for ties: a passing validator, then context words that raised it, then a specific type. */
+function specificity(f: Finding): number {
+  const raised = f.explanation.context.filter((c) => c.by > 0).length;
+  return (f.explanation.validator?.passed ? 100 : 0) + 10 * Math.min(raised, 9) + (GENERIC_TYPES.has(f.type) ? 0 : 1);
+}
+
+/** Longest first, then highest score, then the most specific evidence, then the earliest, then the rule id. */
 function byPrecedence(a: Finding, b: Finding): number {
-  return b.end - b.start - (a.end - a.start) || b.score - a.score || a.start - b.start || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0);
+  return (
+    b.end - b.start - (a.end - a.start) ||
+    b.score - a.score ||
+    specificity(b) - specificity(a) ||
+    a.start - b.start ||
+    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)
+  );
 }
 
 /** Findings in groups of transitively overlapping spans, by start: resolution never crosses groups. */
@@ -232,11 +249,29 @@ export class DlpEngine {
     return out;
   }
 
+  /**
+   * Markdown table cells again, each with its column header as context (table-cells.ts). A value found
+   * both ways is one finding after overlap resolution (the same span: the better-scored one wins).
+   */
+  #detectTableCells(text: string, rules: readonly CompiledRule[], deadline: number): Detection[] {
+    const out: Detection[] = [];
+    for (const cell of markdownTableCells(text)) {
+      const prefix = `${cell.header}: `;
+      for (const d of this.detectAll(prefix + text.slice(cell.start, cell.end), rules, deadline)) {
+        if (d.end <= prefix.length) continue; // found in the header alone
+        // A match that takes in the header as its label reports the cell's part only.
+        out.push({ ...d, start: cell.start + Math.max(d.start, prefix.length) - prefix.length, end: cell.start + d.end - prefix.length });
+      }
+    }
+    return out;
+  }
+
   #scan(text: string, options: ScanOptions): ScanResult {
     const deadline = Date.now() + this.#budget;
     const rules = options.rules ?? this.rules.rules;
     const slots = options.json === false ? undefined : jsonSlots(text);
     const detections: Array<Detection & { quote?: boolean }> = slots ? this.#detectJson(text, slots, rules, deadline) : this.detectAll(text, rules, deadline);
+    if (!slots) detections.push(...this.#detectTableCells(text, rules, deadline));
     const quoted = new Set<string>();
     const findings: Finding[] = [];
     for (const d of detections) {
