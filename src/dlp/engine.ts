@@ -27,6 +27,7 @@ import type { Policy } from './policy.js';
 import type { AllowEntry, CompiledRule, RuleSet } from './rules.js';
 import { jsonSlots, type JsonSlot } from './json-slots.js';
 import { markdownTableCells } from './table-cells.js';
+import { detectEntities, nlpBudgetMs, warmUp } from './nlp.js';
 import { applyReplacements, type Replacement } from './transform.js';
 import type { Action, Finding, ScanResult } from './types.js';
 
@@ -39,6 +40,8 @@ export interface DlpEngineOptions {
   /** key of the keyed pseudonyms and fingerprints; without one, a random key lives as long as the engine */
   pseudonymKey?: Uint8Array;
   timeBudgetMs?: number;
+  /** run the NLP detector (nlp.ts: names, places, organisations, written dates, health terms); default true */
+  nlp?: boolean;
 }
 
 export interface ScanOptions {
@@ -180,12 +183,16 @@ export class DlpEngine {
   readonly policy: Policy;
   readonly #key: Uint8Array;
   readonly #budget: number;
+  readonly #nlp: boolean;
 
   constructor(options: DlpEngineOptions) {
     this.rules = options.rules;
     this.policy = options.policy;
     this.#key = options.pseudonymKey ?? randomBytes(32);
     this.#budget = options.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
+    this.#nlp = options.nlp ?? true;
+    // Loading compromise and the lexicons takes ~150 ms: once, here, not inside the first scan's budget.
+    if (this.#nlp) warmUp();
   }
 
   /** Scans one text. Never throws: a failure is a block. */
@@ -226,6 +233,12 @@ export class DlpEngine {
       }
     }
     for (const view of views.slice(1)) out.push(...detect(view, view.text.toLowerCase(), rules, deadline, options));
+    if (this.#nlp && rules === this.rules.rules) {
+      // Names, places, organisations, written dates and health terms: after the patterns, which it is told
+      // about (a health term next to an identifier is PHI; words inside a pattern finding are skipped).
+      const prior = out.map((d) => ({ start: d.start, end: d.end, type: d.rule.entity, category: d.rule.category }));
+      out.push(...detectEntities(base, nlpBudgetMs(text.length), deadline, { priorFindings: prior }));
+    }
     return out;
   }
 
