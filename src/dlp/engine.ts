@@ -27,6 +27,7 @@ import type { Policy } from './policy.js';
 import type { AllowEntry, CompiledRule, RuleSet } from './rules.js';
 import { jsonSlots, type JsonSlot } from './json-slots.js';
 import { markdownTableCells } from './table-cells.js';
+import { digitsJoinedView } from './digits-view.js';
 import { detectEntities, nlpBudgetMs, warmUp } from './nlp.js';
 import { applyReplacements, type Replacement } from './transform.js';
 import type { Action, Finding, ScanResult } from './types.js';
@@ -228,6 +229,21 @@ export class DlpEngine {
       const view = viewOf(spelled, 'spelled-out email', base);
       for (const d of detect(view, view.text.toLowerCase(), emailRules, deadline, options)) {
         if (text.slice(d.start, d.end) === d.value) continue; // nothing spelled out in it
+        if (direct.some((b) => b.start < d.end && d.start < b.end)) continue;
+        out.push(d);
+      }
+    }
+    const joined = digitsJoinedView(base.text);
+    if (joined) {
+      // Digits split by separators to dodge their usual grouping: numeric rules over the joined digits; kept
+      // only where a separator was removed inside the match and the text itself showed nothing there.
+      // Card numbers are left out: over joined digit runs, Luhn and issuer prefixes still let random runs
+      // through, and each one would block a whole output (measured on the dev corpus: 3 false blocks).
+      const numeric = rules.filter((r) => r.entity !== 'CREDIT_CARD' && r.patterns.some((p) => p.shape.trigger?.kind === 'digit'));
+      const direct = out.slice();
+      const view = viewOf(joined, 'separators removed from digit runs', base);
+      for (const d of detect(view, view.text.toLowerCase(), numeric, deadline, options)) {
+        if (text.slice(d.start, d.end) === d.value) continue;
         if (direct.some((b) => b.start < d.end && d.start < b.end)) continue;
         out.push(d);
       }
