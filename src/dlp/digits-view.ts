@@ -7,7 +7,7 @@
 import type { NormalisedText } from './normalize.js';
 
 // A digit, then 7 to 40 more, each after at most one separator: bounded, so linear in the text.
-const SPLIT_RUN = /\d(?:[ .\/-]?\d){7,40}/g;
+const SPLIT_RUN = /\d(?:[ ./-]?\d){7,40}/g;
 
 /** The view, or undefined when no run of 8 or more digits has separators in it. */
 export function digitsJoinedView(text: string): NormalisedText | undefined {
