@@ -183,6 +183,12 @@ describe('scanning text', () => {
     expect(r.findings.filter((f) => f.type === 'EMAIL_ADDRESS').map((f) => text.slice(f.start, f.end))).toEqual(['jane.doe@corp.example']);
   });
 
+  it('reads a base64 token after its label, and redacts the whole token', () => {
+    const token = Buffer.from('id 1234567 ok').toString('base64');
+    expect(engine().scan(`mrn_b64: ${token} end`).output).toBe('mrn_b64: [MEDICAL_RECORD_NUMBER] end');
+    expect(engine().scan(`qty_b64: ${token} end`).decision).toBe('allow');
+  });
+
   it('never lets an allowed finding shield a stricter one inside it', () => {
     const r = engine().scan('see https://host.example/?k=AKIAIOSFODNN7EXAMPLE');
     expect(r.decision).toBe('block');

@@ -60,6 +60,11 @@ export interface FailedScanResult extends ScanResult {
   error: { code: string; message: string };
 }
 
+/** Characters before a base64 token read as its label. */
+const BASE64_LABEL_CHARS = 48;
+/** What a derived view maps a span to when it must not be reported. */
+const NO_SPAN = { start: -1, end: -1 };
+
 const SEVERITY: Record<Action, number> = { allow: 0, pseudonymise: 1, mask: 2, redact: 3, block: 4 };
 
 function viewOf(n: NormalisedText, label: string | undefined, outer?: ScanView): ScanView {
@@ -215,9 +220,11 @@ export class DlpEngine {
     const views: ScanView[] = [base];
     const spelled = spelledEmailView(base.text);
     for (const c of base64Candidates(base.text)) {
-      // Everything found in a decoded token covers the whole token.
+      // The decoded token is read after the words just before it ("ssn_b64: …"), its label; everything
+      // found in the decoded part covers the whole token, and nothing is taken from the label alone.
+      const label = `${base.text.slice(Math.max(0, c.start - BASE64_LABEL_CHARS), c.start)}\n`;
       const span = base.toOriginal(c.start, c.end);
-      views.push({ text: c.decoded, label: 'base64-decoded', toOriginal: () => span });
+      views.push({ text: label + c.decoded, label: 'base64-decoded', toOriginal: (_start, end) => (end > label.length ? span : NO_SPAN) });
     }
     const out = detect(base, base.text.toLowerCase(), rules, deadline, options);
     if (spelled) {
@@ -248,7 +255,9 @@ export class DlpEngine {
         out.push(d);
       }
     }
-    for (const view of views.slice(1)) out.push(...detect(view, view.text.toLowerCase(), rules, deadline, options));
+    for (const view of views.slice(1)) {
+      for (const d of detect(view, view.text.toLowerCase(), rules, deadline, options)) if (d.start !== NO_SPAN.start) out.push(d);
+    }
     if (this.#nlp && rules === this.rules.rules) {
       // Names, places, organisations, written dates and health terms: after the patterns, which it is told
       // about (a health term next to an identifier is PHI; words inside a pattern finding are skipped).
