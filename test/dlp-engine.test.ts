@@ -163,6 +163,11 @@ describe('scanning text', () => {
     expect(e.scan('MRN order 1234567').findings).toHaveLength(0);
   });
 
+  it('reads context at the right place after characters whose lowercase is longer (İ)', () => {
+    const r = engine().scan(`${'İ'.repeat(40)} MRN: 1234567`);
+    expect(r.findings.map((f) => f.type)).toEqual(['MEDICAL_RECORD_NUMBER']);
+  });
+
   it('finds deny-list terms on word boundaries, case-insensitively, and honours allow lists', () => {
     const r = engine().scan('project  bluebird ships; nightjars fly; mail privacy@example.com or ops@example.com');
     expect(r.findings.map((f) => f.type)).toEqual(['PROJECT_CODENAME', 'EMAIL_ADDRESS']);

@@ -35,6 +35,22 @@ export class DlpDeadlineExceeded extends VigilError {
   }
 }
 
+/**
+ * `text` lowercased with every index kept: context windows and keywords are read at the match's offsets in
+ * this string. String.prototype.toLowerCase changes the length for a few characters ("İ" becomes two
+ * code units); those are left as they are.
+ */
+export function lowerSameLength(text: string): string {
+  const lower = text.toLowerCase();
+  if (lower.length === text.length) return lower;
+  let out = '';
+  for (const c of text) {
+    const l = c.toLowerCase();
+    out += l.length === c.length ? l : c;
+  }
+  return out;
+}
+
 /** Letters and digits. '_' is not one: context words must be found in snake_case keys ("ca_passport", "vat_id"). */
 function isWordChar(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code > 127;

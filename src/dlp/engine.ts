@@ -21,7 +21,7 @@
  * is never released by a failing scan.
  */
 import { hmacSha256Hex, randomBytes } from '../tlog/index.js';
-import { detect, type DetectOptions, type Detection, type ScanView } from './detect.js';
+import { detect, lowerSameLength, type DetectOptions, type Detection, type ScanView } from './detect.js';
 import { base64Candidates, normalise, spelledEmailView, toOriginalSpan, type NormalisedText } from './normalize.js';
 import type { Policy } from './policy.js';
 import type { AllowEntry, CompiledRule, RuleSet } from './rules.js';
@@ -226,7 +226,7 @@ export class DlpEngine {
       const span = base.toOriginal(c.start, c.end);
       views.push({ text: label + c.decoded, label: 'base64-decoded', toOriginal: (_start, end) => (end > label.length ? span : NO_SPAN) });
     }
-    const out = detect(base, base.text.toLowerCase(), rules, deadline, options);
+    const out = detect(base, lowerSameLength(base.text), rules, deadline, options);
     if (spelled) {
       // The spelled-out view exists for emails: only email rules run there, and only what the text itself
       // did not show is kept (a match through a rewritten " at "/" dot ", not over a real address:
@@ -234,7 +234,7 @@ export class DlpEngine {
       const emailRules = rules.filter((r) => r.entity === 'EMAIL_ADDRESS');
       const direct = out.filter((d) => d.rule.entity === 'EMAIL_ADDRESS');
       const view = viewOf(spelled, 'spelled-out email', base);
-      for (const d of detect(view, view.text.toLowerCase(), emailRules, deadline, options)) {
+      for (const d of detect(view, lowerSameLength(view.text), emailRules, deadline, options)) {
         if (text.slice(d.start, d.end) === d.value) continue; // nothing spelled out in it
         if (direct.some((b) => b.start < d.end && d.start < b.end)) continue;
         out.push(d);
@@ -249,14 +249,14 @@ export class DlpEngine {
       const numeric = rules.filter((r) => r.entity !== 'CREDIT_CARD' && r.patterns.some((p) => p.shape.trigger?.kind === 'digit'));
       const direct = out.slice();
       const view = viewOf(joined, 'separators removed from digit runs', base);
-      for (const d of detect(view, view.text.toLowerCase(), numeric, deadline, options)) {
+      for (const d of detect(view, lowerSameLength(view.text), numeric, deadline, options)) {
         if (text.slice(d.start, d.end) === d.value) continue;
         if (direct.some((b) => b.start < d.end && d.start < b.end)) continue;
         out.push(d);
       }
     }
     for (const view of views.slice(1)) {
-      for (const d of detect(view, view.text.toLowerCase(), rules, deadline, options)) if (d.start !== NO_SPAN.start) out.push(d);
+      for (const d of detect(view, lowerSameLength(view.text), rules, deadline, options)) if (d.start !== NO_SPAN.start) out.push(d);
     }
     if (this.#nlp && rules === this.rules.rules) {
       // Names, places, organisations, written dates and health terms: after the patterns, which it is told
