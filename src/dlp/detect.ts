@@ -5,7 +5,7 @@
  */
 import { VigilError } from '../errors.js';
 import { triggerPositions, triggerWindows, windowSize } from './pattern-shape.js';
-import { VALIDATED_SCORE, type CompiledPattern, type CompiledRule, type ContextWords } from './rules.js';
+import { VALIDATED_SCORE, escapeRegex, type CompiledPattern, type CompiledRule, type ContextWords } from './rules.js';
 import type { Explanation } from './types.js';
 
 /** A text the detectors scan, with the way back to the original's offsets. */
@@ -98,8 +98,7 @@ export class LiteralIndex {
       for (const p of r.patterns) for (const l of p.shape.literals ?? []) all.add(l);
     }
     this.#literals = [...all].sort((a, b) => b.length - a.length);
-    const escaped = this.#literals.map((l) => l.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'));
-    this.#regex = escaped.length > 0 ? new RegExp(escaped.join('|'), 'g') : undefined;
+    this.#regex = this.#literals.length > 0 ? new RegExp(this.#literals.map(escapeRegex).join('|'), 'g') : undefined;
   }
 
   /** The literals present in `lower` (a lowercased text). */

@@ -60,6 +60,46 @@ export interface FailedScanResult extends ScanResult {
   error: { code: string; message: string };
 }
 
+/** Spans to test others against for overlap: sorted by start, with the running maximum of their ends. */
+class SpanSet {
+  readonly #starts: number[];
+  readonly #maxEnds: number[];
+
+  constructor(spans: ReadonlyArray<{ start: number; end: number }>) {
+    const sorted = [...spans].sort((a, b) => a.start - b.start);
+    this.#starts = sorted.map((s) => s.start);
+    let max = -1;
+    this.#maxEnds = sorted.map((s) => (max = Math.max(max, s.end)));
+  }
+
+  /** Whether [start, end) overlaps one of the spans: among those starting before `end`, one ends after `start`. */
+  overlaps(start: number, end: number): boolean {
+    let lo = 0;
+    let hi = this.#starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.#starts[mid] as number) < end) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && (this.#maxEnds[lo - 1] as number) > start;
+  }
+}
+
+/** The rules each derived view runs, per rule set (computed once, not on every scan). */
+const ruleSubsets = new WeakMap<readonly CompiledRule[], { email: CompiledRule[]; numeric: CompiledRule[] }>();
+
+function derivedRuleSubsets(rules: readonly CompiledRule[]): { email: CompiledRule[]; numeric: CompiledRule[] } {
+  let subsets = ruleSubsets.get(rules);
+  if (subsets === undefined) {
+    subsets = {
+      email: rules.filter((r) => r.entity === 'EMAIL_ADDRESS'),
+      numeric: rules.filter((r) => r.entity !== 'CREDIT_CARD' && r.patterns.some((p) => p.shape.trigger?.kind === 'digit')),
+    };
+    ruleSubsets.set(rules, subsets);
+  }
+  return subsets;
+}
+
 /** Characters before a base64 token read as its label. */
 const BASE64_LABEL_CHARS = 48;
 /** What a derived view maps a span to when it must not be reported. */
@@ -217,45 +257,29 @@ export class DlpEngine {
     if (typeof text !== 'string') throw new TypeError('the text to scan must be a string');
     const normalised = normalise(text);
     const base = viewOf(normalised, normalised.changes.length > 0 ? normalised.changes.join(', ') : undefined);
-    const views: ScanView[] = [base];
+    const out = detect(base, lowerSameLength(base.text), rules, deadline, options);
+    const subsets = derivedRuleSubsets(rules);
     const spelled = spelledEmailView(base.text);
+    if (spelled) {
+      // The spelled-out view exists for emails: only email rules run there, and a match over a real
+      // address is not taken ("reach Jane at jane.doe@corp.example" must not also yield "Jane@jane.doe").
+      const direct = new SpanSet(out.filter((d) => d.rule.entity === 'EMAIL_ADDRESS'));
+      out.push(...this.#fromDerivedView(text, viewOf(spelled, 'spelled-out email', base), subsets.email, direct, deadline, options));
+    }
+    const joined = digitsJoinedView(base.text);
+    if (joined) {
+      // Digits split by separators to dodge their usual grouping, read joined by the numeric rules. Card
+      // numbers are left out: over joined digit runs, Luhn and issuer prefixes still let random runs
+      // through, and each one would block a whole output (measured on the dev corpus: 3 false blocks).
+      const view = viewOf(joined, 'separators removed from digit runs', base);
+      out.push(...this.#fromDerivedView(text, view, subsets.numeric, new SpanSet(out), deadline, options));
+    }
     for (const c of base64Candidates(base.text)) {
       // The decoded token is read after the words just before it ("ssn_b64: …"), its label; everything
       // found in the decoded part covers the whole token, and nothing is taken from the label alone.
       const label = `${base.text.slice(Math.max(0, c.start - BASE64_LABEL_CHARS), c.start)}\n`;
       const span = base.toOriginal(c.start, c.end);
-      views.push({ text: label + c.decoded, label: 'base64-decoded', toOriginal: (_start, end) => (end > label.length ? span : NO_SPAN) });
-    }
-    const out = detect(base, lowerSameLength(base.text), rules, deadline, options);
-    if (spelled) {
-      // The spelled-out view exists for emails: only email rules run there, and only what the text itself
-      // did not show is kept (a match through a rewritten " at "/" dot ", not over a real address:
-      // "reach Jane at jane.doe@corp.example" must not also yield "Jane@jane.doe").
-      const emailRules = rules.filter((r) => r.entity === 'EMAIL_ADDRESS');
-      const direct = out.filter((d) => d.rule.entity === 'EMAIL_ADDRESS');
-      const view = viewOf(spelled, 'spelled-out email', base);
-      for (const d of detect(view, lowerSameLength(view.text), emailRules, deadline, options)) {
-        if (text.slice(d.start, d.end) === d.value) continue; // nothing spelled out in it
-        if (direct.some((b) => b.start < d.end && d.start < b.end)) continue;
-        out.push(d);
-      }
-    }
-    const joined = digitsJoinedView(base.text);
-    if (joined) {
-      // Digits split by separators to dodge their usual grouping: numeric rules over the joined digits; kept
-      // only where a separator was removed inside the match and the text itself showed nothing there.
-      // Card numbers are left out: over joined digit runs, Luhn and issuer prefixes still let random runs
-      // through, and each one would block a whole output (measured on the dev corpus: 3 false blocks).
-      const numeric = rules.filter((r) => r.entity !== 'CREDIT_CARD' && r.patterns.some((p) => p.shape.trigger?.kind === 'digit'));
-      const direct = out.slice();
-      const view = viewOf(joined, 'separators removed from digit runs', base);
-      for (const d of detect(view, lowerSameLength(view.text), numeric, deadline, options)) {
-        if (text.slice(d.start, d.end) === d.value) continue;
-        if (direct.some((b) => b.start < d.end && d.start < b.end)) continue;
-        out.push(d);
-      }
-    }
-    for (const view of views.slice(1)) {
+      const view: ScanView = { text: label + c.decoded, label: 'base64-decoded', toOriginal: (_start, end) => (end > label.length ? span : NO_SPAN) };
       for (const d of detect(view, lowerSameLength(view.text), rules, deadline, options)) if (d.start !== NO_SPAN.start) out.push(d);
     }
     if (this.#nlp && rules === this.rules.rules) {
@@ -265,6 +289,14 @@ export class DlpEngine {
       out.push(...detectEntities(base, nlpBudgetMs(text.length), deadline, { priorFindings: prior }));
     }
     return out;
+  }
+
+  /**
+   * What a derived view (spelled-out emails, joined digits) adds: matches in which the view changed
+   * something, where the text itself showed nothing (`direct`).
+   */
+  #fromDerivedView(text: string, view: ScanView, rules: readonly CompiledRule[], direct: SpanSet, deadline: number, options: DetectOptions): Detection[] {
+    return detect(view, lowerSameLength(view.text), rules, deadline, options).filter((d) => text.slice(d.start, d.end) !== d.value && !direct.overlaps(d.start, d.end));
   }
 
   /** Detections in a JSON text, value by value, with member names as context; spans in the text. */

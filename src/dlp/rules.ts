@@ -69,7 +69,7 @@ function refuse(file: string, rule: string | undefined, reason: string): never {
 }
 
 /** Escapes regex syntax characters; only those, since the terms pattern uses the 'u' flag, where any other escape (e.g. `\-`) is an error. */
-function escapeRegex(s: string): string {
+export function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
