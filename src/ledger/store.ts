@@ -304,23 +304,21 @@ export class LedgerStore {
   *iterateLeavesChunked(chunk = LEAF_CHUNK): IterableIterator<{ index: number; leaf: Uint8Array }> {
     const max = this.stmt.maxIdx.get()?.n;
     if (max === null || max === undefined) return;
-    const chunked = this.db.prepare(
-      "SELECT count(*) AS n, CAST(group_concat(leaf, '') AS BLOB) AS leaves, group_concat(length(leaf), ',') AS lengths, group_concat(idx, ',') AS indexes FROM (SELECT idx, leaf FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx)",
+    const chunks = this.#readChunks<{ index: number; leaf: Buffer }>(
+      max,
+      chunk,
+      "SELECT count(*) AS n, CAST(group_concat(leaf, '') AS BLOB) AS bytes, group_concat(length(leaf), ',') AS lengths, group_concat(idx, ',') AS indexes FROM (SELECT idx, leaf FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx)",
+      'SELECT idx AS "index", leaf FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx',
     );
-    const rowwise = this.db.prepare('SELECT idx AS "index", leaf FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx');
-    for (let start = 0; start <= max; start += chunk) {
-      const end = start + chunk;
-      const c = chunked.get(start, end) as { n: number; leaves: Buffer | null; lengths: string | null; indexes: string | null };
-      if (c.n === 0) continue;
-      const lengths = c.lengths?.split(',');
-      if (c.leaves === null || lengths === undefined || lengths.length !== c.n || !isRun(c.indexes, start, c.n)) {
-        for (const row of rowwise.iterate(start, end) as IterableIterator<{ index: number; leaf: Buffer }>) yield { index: row.index, leaf: asBytes(row.leaf) };
+    for (const c of chunks) {
+      if ('rows' in c) {
+        for (const row of c.rows) yield { index: row.index, leaf: asBytes(row.leaf) };
         continue;
       }
-      let offset = 0;
-      for (let i = 0; i < c.n; i++) {
-        const length = Number(lengths[i]);
-        yield { index: start + i, leaf: new Uint8Array(c.leaves.buffer, c.leaves.byteOffset + offset, length) };
+      let offset = c.bytes.byteOffset;
+      for (let i = 0; i < c.lengths.length; i++) {
+        const length = Number(c.lengths[i]);
+        yield { index: c.start + i, leaf: new Uint8Array(c.bytes.buffer, offset, length) };
         offset += length;
       }
     }
@@ -330,29 +328,46 @@ export class LedgerStore {
   *iteratePayloadsChunked(chunk = LEAF_CHUNK): IterableIterator<{ index: number; salt: Uint8Array; body: Uint8Array }> {
     const max = (this.db.prepare('SELECT MAX(idx) AS n FROM payloads').get() as { n: number | null }).n;
     if (max === null) return;
-    const chunked = this.db.prepare(
+    const chunks = this.#readChunks<{ index: number; salt: Buffer; body: Buffer }>(
+      max,
+      chunk,
       "SELECT count(*) AS n, CAST(group_concat(CAST(salt AS TEXT) || CAST(body AS TEXT), '') AS BLOB) AS bytes, group_concat(length(salt) || ':' || length(body), ',') AS lengths, group_concat(idx, ',') AS indexes FROM (SELECT idx, salt, body FROM payloads WHERE idx >= ? AND idx < ? ORDER BY idx)",
+      'SELECT idx AS "index", salt, body FROM payloads WHERE idx >= ? AND idx < ? ORDER BY idx',
     );
-    const rowwise = this.db.prepare('SELECT idx AS "index", salt, body FROM payloads WHERE idx >= ? AND idx < ? ORDER BY idx');
+    for (const c of chunks) {
+      if ('rows' in c) {
+        for (const row of c.rows) yield { index: row.index, salt: asBytes(row.salt), body: asBytes(row.body) };
+        continue;
+      }
+      let offset = c.bytes.byteOffset;
+      for (let i = 0; i < c.lengths.length; i++) {
+        const [saltLength, bodyLength] = (c.lengths[i] as string).split(':').map(Number) as [number, number];
+        const salt = new Uint8Array(c.bytes.buffer, offset, saltLength);
+        const body = new Uint8Array(c.bytes.buffer, offset + saltLength, bodyLength);
+        offset += saltLength + bodyLength;
+        yield { index: c.start + i, salt, body };
+      }
+    }
+  }
+
+  /**
+   * The chunks behind both chunked readers: for each range [start, start + chunk) up to `max`, either the
+   * rows' bytes concatenated with one length entry per row (when the indexes listed in the same pass run
+   * start, start+1, … in order), or the rows read one by one (gaps, rows out of order).
+   */
+  *#readChunks<Row>(max: number, chunk: number, chunkedSql: string, rowwiseSql: string): IterableIterator<{ start: number; bytes: Buffer; lengths: string[] } | { rows: Iterable<Row> }> {
+    const chunked = this.db.prepare(chunkedSql);
+    const rowwise = this.db.prepare(rowwiseSql);
     for (let start = 0; start <= max; start += chunk) {
       const end = start + chunk;
       const c = chunked.get(start, end) as { n: number; bytes: Buffer | null; lengths: string | null; indexes: string | null };
       if (c.n === 0) continue;
       const lengths = c.lengths?.split(',');
       if (c.bytes === null || lengths === undefined || lengths.length !== c.n || !isRun(c.indexes, start, c.n)) {
-        for (const row of rowwise.iterate(start, end) as IterableIterator<{ index: number; salt: Buffer; body: Buffer }>) {
-          yield { index: row.index, salt: asBytes(row.salt), body: asBytes(row.body) };
-        }
+        yield { rows: rowwise.iterate(start, end) as IterableIterator<Row> };
         continue;
       }
-      let offset = c.bytes.byteOffset;
-      for (let i = 0; i < c.n; i++) {
-        const [saltLength, bodyLength] = (lengths[i] as string).split(':').map(Number) as [number, number];
-        const salt = new Uint8Array(c.bytes.buffer, offset, saltLength);
-        const body = new Uint8Array(c.bytes.buffer, offset + saltLength, bodyLength);
-        offset += saltLength + bodyLength;
-        yield { index: start + i, salt, body };
-      }
+      yield { start, bytes: c.bytes, lengths };
     }
   }
 
