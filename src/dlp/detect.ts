@@ -4,7 +4,7 @@
  * and the explanation of their score (rules/README.md, "Scoring").
  */
 import { VigilError } from '../errors.js';
-import { triggerPositions, triggerWindows, windowSize } from './pattern-shape.js';
+import { MAX_WINDOWED_LENGTH, digitWindows, intersectWindows, toRuns, triggerPositions, triggerWindows, windowSize, type PatternShape, type Runs } from './pattern-shape.js';
 import { VALIDATED_SCORE, escapeRegex, type CompiledPattern, type CompiledRule, type ContextWords } from './rules.js';
 import type { Explanation } from './types.js';
 
@@ -101,16 +101,24 @@ export class LiteralIndex {
     this.#regex = this.#literals.length > 0 ? new RegExp(this.#literals.map(escapeRegex).join('|'), 'g') : undefined;
   }
 
-  /** The literals present in `lower` (a lowercased text). */
-  found(lower: string): Set<string> {
+  /**
+   * The literals present in `lower` (a lowercased text), or only in those that overlap `spans` of it
+   * (for a derived view: elsewhere it reads as the text it came from, whose literals are known).
+   */
+  found(lower: string, spans?: ReadonlyArray<readonly [number, number]>): Set<string> {
     const hits = new Set<string>();
     const regex = this.#regex;
     if (!regex) return hits;
-    regex.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = regex.exec(lower)) !== null) {
-      hits.add(m[0]);
-      regex.lastIndex = m.index + 1;
+    const longest = this.#literals[0]?.length ?? 0;
+    const slices: Array<readonly [number, number]> = spans === undefined ? [[0, lower.length]] : spans.map(([s, e]) => [Math.max(0, s - longest), Math.min(lower.length, e + longest)]);
+    for (const [from, to] of slices) {
+      const subject = spans === undefined ? lower : lower.slice(from, to);
+      regex.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = regex.exec(subject)) !== null) {
+        hits.add(m[0]);
+        regex.lastIndex = m.index + 1;
+      }
     }
     // A shorter literal hidden inside a longer hit at the same position.
     if (hits.size > 0) for (const l of this.#literals) if (!hits.has(l) && [...hits].some((h) => h.length > l.length && h.includes(l))) hits.add(l);
@@ -130,6 +138,11 @@ function literalIndexFor(rules: readonly CompiledRule[]): LiteralIndex {
 }
 
 const DEADLINE_CHECK_EVERY = 256;
+
+/** Whether matches are short enough, and lookarounds near enough, for windows to find them all. */
+function windowable(shape: PatternShape): boolean {
+  return Number.isFinite(shape.maxLength) && shape.maxLength <= MAX_WINDOWED_LENGTH && Number.isFinite(shape.reach);
+}
 /** Above this share of the text covered by windows, a pattern scans the whole text. */
 const WHOLE_SCAN_COVERAGE = 0.5;
 
@@ -141,6 +154,21 @@ export interface DetectOptions {
    * all absent, and scan only windows around a pattern's trigger characters
    */
   windows?: boolean;
+  /**
+   * spans of the view where it differs from the text it was derived from: only matches overlapping one
+   * are wanted (the rest were found in that text already), and bounded patterns scan only near them
+   */
+  regions?: ReadonlyArray<readonly [number, number]>;
+  /**
+   * the prefilter literals present in the text this view derives from (see {@link presentLiterals}):
+   * with `regions`, only the text near them is searched for more
+   */
+  present?: ReadonlySet<string>;
+}
+
+/** Which prefilter literals of `rules` (or of any rule set containing them) occur in `lower`. */
+export function presentLiterals(rules: readonly CompiledRule[], lower: string): Set<string> {
+  return literalIndexFor(rules).found(lower);
 }
 
 /**
@@ -151,11 +179,44 @@ export interface DetectOptions {
 export function detect(view: ScanView, lower: string, rules: readonly CompiledRule[], deadline: number, options: DetectOptions = {}): Detection[] {
   const out: Detection[] = [];
   const text = view.text;
-  const windowsOf = new Map<string, Array<[number, number]>>();
-  const positionsOf = new Map<string, Array<[number, number]>>();
-  const present = literalIndexFor(rules).found(lower);
+  const windowsOf = new Map<string, Array<[number, number]> | undefined>();
+  const positionsOf = new Map<string, Runs>();
+  const regions = options.regions === undefined ? undefined : toRuns(options.regions);
+  let present: ReadonlySet<string>;
+  if (options.present === undefined) present = literalIndexFor(rules).found(lower);
+  else if (options.regions === undefined) present = options.present;
+  else present = new Set([...options.present, ...literalIndexFor(rules).found(lower, options.regions)]);
   const hasLiteral = (literal: string): boolean => present.has(literal);
   let steps = 0;
+
+  // The windows a pattern of this shape must scan, shared by patterns of the same trigger and window size;
+  // undefined: the whole text.
+  const windowsFor = (shape: PatternShape): Array<[number, number]> | undefined => {
+    if (!windowable(shape)) return undefined;
+    const size = windowSize(shape.maxLength);
+    const trigger = shape.trigger;
+    const triggerKey = trigger === undefined ? '' : trigger.kind === 'digit' ? `\u0000digit:${trigger.count}` : trigger.chars;
+    const key = `${triggerKey}:${size}`;
+    if (windowsOf.has(key)) return windowsOf.get(key);
+    // Where the windows would cover most of the text, one scan of the whole text is cheaper.
+    const limit = WHOLE_SCAN_COVERAGE * text.length;
+    let windows: Array<[number, number]> | undefined;
+    if (trigger !== undefined) {
+      const positionKey = trigger.kind === 'digit' ? '\u0000digit' : trigger.chars;
+      let positions = positionsOf.get(positionKey);
+      if (positions === undefined) {
+        positions = triggerPositions(text, trigger);
+        positionsOf.set(positionKey, positions);
+      }
+      windows = trigger.kind === 'digit' ? digitWindows(positions, text.length, trigger.count, size, limit) : triggerWindows(positions, text.length, size, limit);
+    }
+    if (regions !== undefined) {
+      const near = triggerWindows(regions, text.length, size, limit);
+      windows = windows === undefined || near === undefined ? (windows ?? near) : intersectWindows(windows, near);
+    }
+    windowsOf.set(key, windows);
+    return windows;
+  };
 
   const handle = (rule: CompiledRule, pattern: CompiledPattern, m: RegExpExecArray, offset: number): void => {
     let start = offset + m.index;
@@ -214,25 +275,10 @@ export function detect(view: ScanView, lower: string, rules: readonly CompiledRu
     for (const pattern of rule.patterns) {
       const shape = pattern.shape;
       if (options.windows !== false && shape.literals !== undefined && !shape.literals.some((l) => hasLiteral(l))) continue;
-      if (options.windows === false || shape.trigger === undefined) {
+      const windows = options.windows === false ? undefined : windowsFor(shape);
+      if (windows === undefined) {
         scan(rule, pattern, text, 0, 0, text.length);
         continue;
-      }
-      const triggerKey = shape.trigger.kind === 'digit' ? '\u0000digit' : shape.trigger.chars;
-      const size = windowSize(shape.maxLength);
-      const key = `${triggerKey}:${size}`;
-      let windows = windowsOf.get(key);
-      if (windows === undefined) {
-        let positions = positionsOf.get(triggerKey);
-        if (positions === undefined) {
-          positions = triggerPositions(text, shape.trigger);
-          positionsOf.set(triggerKey, positions);
-        }
-        windows = triggerWindows(positions, text.length, size);
-        // Where the windows cover most of the text, one scan of the whole text is cheaper.
-        const covered = windows.reduce((sum, [from, to]) => sum + (to - from), 0);
-        if (covered > WHOLE_SCAN_COVERAGE * text.length) windows = [[0, text.length]];
-        windowsOf.set(key, windows);
       }
       for (const [from, to] of windows) {
         const sliceStart = Math.max(0, from - shape.reach - 1);

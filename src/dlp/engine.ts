@@ -21,8 +21,8 @@
  * is never released by a failing scan.
  */
 import { hmacSha256Hex, randomBytes } from '../tlog/index.js';
-import { detect, lowerSameLength, type DetectOptions, type Detection, type ScanView } from './detect.js';
-import { base64Candidates, normalise, spelledEmailView, toOriginalSpan, type NormalisedText } from './normalize.js';
+import { detect, lowerSameLength, presentLiterals, type DetectOptions, type Detection, type ScanView } from './detect.js';
+import { base64Candidates, editedRegions, normalise, spelledEmailView, toOriginalSpan, type NormalisedText } from './normalize.js';
 import type { Policy } from './policy.js';
 import type { AllowEntry, CompiledRule, RuleSet } from './rules.js';
 import { jsonSlots, type JsonSlot } from './json-slots.js';
@@ -257,14 +257,17 @@ export class DlpEngine {
     if (typeof text !== 'string') throw new TypeError('the text to scan must be a string');
     const normalised = normalise(text);
     const base = viewOf(normalised, normalised.changes.length > 0 ? normalised.changes.join(', ') : undefined);
-    const out = detect(base, lowerSameLength(base.text), rules, deadline, options);
+    const lowerBase = lowerSameLength(base.text);
+    // The rule set's literals present in the text, found once for this view and the views derived from it.
+    const present = presentLiterals(rules, lowerBase);
+    const out = detect(base, lowerBase, rules, deadline, { ...options, present });
     const subsets = derivedRuleSubsets(rules);
     const spelled = spelledEmailView(base.text);
     if (spelled) {
       // The spelled-out view exists for emails: only email rules run there, and a match over a real
       // address is not taken ("reach Jane at jane.doe@corp.example" must not also yield "Jane@jane.doe").
       const direct = new SpanSet(out.filter((d) => d.rule.entity === 'EMAIL_ADDRESS'));
-      out.push(...this.#fromDerivedView(text, viewOf(spelled, 'spelled-out email', base), subsets.email, direct, deadline, options));
+      out.push(...this.#fromDerivedView(text, spelled, viewOf(spelled, 'spelled-out email', base), subsets.email, direct, deadline, { ...options, present }));
     }
     const joined = digitsJoinedView(base.text);
     if (joined) {
@@ -272,7 +275,7 @@ export class DlpEngine {
       // numbers are left out: over joined digit runs, Luhn and issuer prefixes still let random runs
       // through, and each one would block a whole output (measured on the dev corpus: 3 false blocks).
       const view = viewOf(joined, 'separators removed from digit runs', base);
-      out.push(...this.#fromDerivedView(text, view, subsets.numeric, new SpanSet(out), deadline, options));
+      out.push(...this.#fromDerivedView(text, joined, view, subsets.numeric, new SpanSet(out), deadline, { ...options, present }));
     }
     for (const c of base64Candidates(base.text)) {
       // The decoded token is read after the words just before it ("ssn_b64: …"), its label; everything
@@ -293,10 +296,12 @@ export class DlpEngine {
 
   /**
    * What a derived view (spelled-out emails, joined digits) adds: matches in which the view changed
-   * something, where the text itself showed nothing (`direct`).
+   * something, where the text itself showed nothing (`direct`). Only the view's edited regions and their
+   * surroundings are scanned: elsewhere it reads as the text did.
    */
-  #fromDerivedView(text: string, view: ScanView, rules: readonly CompiledRule[], direct: SpanSet, deadline: number, options: DetectOptions): Detection[] {
-    return detect(view, lowerSameLength(view.text), rules, deadline, options).filter((d) => text.slice(d.start, d.end) !== d.value && !direct.overlaps(d.start, d.end));
+  #fromDerivedView(text: string, derived: NormalisedText, view: ScanView, rules: readonly CompiledRule[], direct: SpanSet, deadline: number, options: DetectOptions): Detection[] {
+    const regionOptions = { ...options, regions: editedRegions(derived) };
+    return detect(view, lowerSameLength(view.text), rules, deadline, regionOptions).filter((d) => text.slice(d.start, d.end) !== d.value && !direct.overlaps(d.start, d.end));
   }
 
   /** Detections in a JSON text, value by value, with member names as context; spans in the text. */

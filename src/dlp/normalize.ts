@@ -384,6 +384,24 @@ export function toOriginalSpan(n: NormalisedText, start: number, end: number): {
   return { start: from, end: n.mapEnd[e - 1] ?? from };
 }
 
+/**
+ * The spans of a view where it is not a plain copy of its source: [i, i + 2) around each index i whose
+ * character was rewritten or after which source characters were dropped. A span of the view that overlaps
+ * none of them reads exactly as in the source. Ascending, merged.
+ */
+export function editedRegions(n: NormalisedText): Array<[number, number]> {
+  const regions: Array<[number, number]> = [];
+  const length = n.text.length;
+  for (let i = 0; i < length; i++) {
+    const from = n.map[i] as number;
+    if (n.mapEnd[i] === from + 1 && n.map[i + 1] === from + 1) continue;
+    const last = regions[regions.length - 1];
+    if (last !== undefined && last[1] >= i) last[1] = Math.min(length, i + 2);
+    else regions.push([i, Math.min(length, i + 2)]);
+  }
+  return regions;
+}
+
 function clampIndex(x: number, len: number): number {
   if (!(x > 0)) return 0; // also NaN
   return x >= len ? len : Math.floor(x);
@@ -478,13 +496,19 @@ const DOMAIN_WORD = /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*$/; // inner classes excl
 const TLD = /^[A-Za-z]{2,63}$/;
 
 /**
+ * What every rewrite needs somewhere in the text (see parseSeparator): " at "/" dot " after a blank or a
+ * bracketed separator. Most texts have neither, and the word-by-word walk is skipped.
+ */
+const SPELLED_SEPARATOR = /[ \t](?:at|dot)[ \t]|[[({<][ \t]*(?:at|dot|@|\.)[ \t]*[\])}>]/i;
+
+/**
  * A view of `text` in which spelled email separators are rewritten: each "at"/"dot" separator with its
  * blanks and brackets becomes '@' or '.' (mapped to the whole separator). Rewrites happen only between
  * two word-like tokens and only when the result is email-shaped — `local@label.tld`, TLD alphabetic —
  * so "meet at noon" is left alone. Returns undefined when nothing was rewritten.
  */
 export function spelledEmailView(text: string): NormalisedText | undefined {
-  if (typeof text !== 'string') return undefined;
+  if (typeof text !== 'string' || !SPELLED_SEPARATOR.test(text)) return undefined;
   const rewrites: Separator[] = [];
   const n = text.length;
   let i = 0;
@@ -603,18 +627,8 @@ const PRINTABLE_RATIO = 0.9;
 // not fatal: invalid bytes become U+FFFD and count as unprintable (a thrown error per token would be slow)
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** Which base64 alphabet a character belongs to. */
-const NOT_BASE64 = -1;
-const BOTH_ALPHABETS = 0;
-const STANDARD_ONLY = 1;
-const URL_SAFE_ONLY = 2;
-
-function base64Char(c: number): number {
-  if (asciiAlnum(c)) return BOTH_ALPHABETS;
-  if (c === 0x2b || c === 0x2f) return STANDARD_ONLY; // + /
-  if (c === 0x2d || c === 0x5f) return URL_SAFE_ONLY; // - _
-  return NOT_BASE64;
-}
+/** A run of base64 characters (either alphabet) that can reach BASE64_MIN_LENGTH with its '=' padding. */
+const BASE64_RUN = new RegExp(`[A-Za-z0-9+/_-]{${BASE64_MIN_LENGTH - 2},}=*`);
 
 /**
  * Tokens of standard or URL-safe base64 in `text` that decode to printable UTF-8 text, with their spans
@@ -626,35 +640,20 @@ function base64Char(c: number): number {
 export function base64Candidates(text: string): Array<{ start: number; end: number; decoded: string }> {
   const found: Array<{ start: number; end: number; decoded: string }> = [];
   if (typeof text !== 'string') return found;
-  const n = text.length;
-  let i = 0;
-  while (i < n && found.length < BASE64_MAX_CANDIDATES) {
-    if (base64Char(text.charCodeAt(i)) === NOT_BASE64) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let standard = false;
-    let urlSafe = false;
-    while (i < n) {
-      const kind = base64Char(text.charCodeAt(i));
-      if (kind === NOT_BASE64) break;
-      if (kind === STANDARD_ONLY) standard = true;
-      else if (kind === URL_SAFE_ONLY) urlSafe = true;
-      i++;
-    }
-    const body = i - start;
-    let pad = 0;
-    while (i < n && text.charCodeAt(i) === 0x3d) {
-      pad++;
-      i++;
-    }
-    const length = body + pad;
+  // Maximal runs of the union of both alphabets, found natively; runs shorter than the minimum never match.
+  const runs = new RegExp(BASE64_RUN.source, 'g');
+  let m: RegExpExecArray | null;
+  while ((m = runs.exec(text)) !== null && found.length < BASE64_MAX_CANDIDATES) {
+    const token = m[0];
+    const body = token.replace(/=+$/, '').length;
+    const pad = token.length - body;
+    const standard = /[+/]/.test(token);
+    const urlSafe = /[-_]/.test(token);
     if (standard && urlSafe) continue;
-    if (length < BASE64_MIN_LENGTH || length > BASE64_MAX_LENGTH) continue;
-    if (pad > 2 || (pad > 0 && length % 4 !== 0) || (pad === 0 && body % 4 === 1)) continue;
-    const decoded = decodePrintable(text.slice(start, start + body), urlSafe);
-    if (decoded !== undefined) found.push({ start, end: i, decoded });
+    if (token.length < BASE64_MIN_LENGTH || token.length > BASE64_MAX_LENGTH) continue;
+    if (pad > 2 || (pad > 0 && token.length % 4 !== 0) || (pad === 0 && body % 4 === 1)) continue;
+    const decoded = decodePrintable(token.slice(0, body), urlSafe);
+    if (decoded !== undefined) found.push({ start: m.index, end: m.index + token.length, decoded });
   }
   return found;
 }

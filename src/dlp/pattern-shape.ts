@@ -26,7 +26,10 @@ export const MERGE_GAP = 256;
 /** Windows are used only for patterns whose matches are at most this long. */
 export const MAX_WINDOWED_LENGTH = 512;
 
-export type Trigger = { kind: 'digit' } | { kind: 'chars'; chars: string };
+/**
+ * `digit`: every match holds at least `count` ASCII digits; `chars`: every match holds one of `chars`.
+ */
+export type Trigger = { kind: 'digit'; count: number } | { kind: 'chars'; chars: string };
 
 export interface PatternShape {
   trigger: Trigger | undefined;
@@ -44,6 +47,8 @@ interface Need {
   min: number;
   max: number;
   digit: boolean;
+  /** how many ASCII digits every match holds at least */
+  digits: number;
   /** sets of characters: a match contains at least one character of each set */
   chars: string[];
   reach: number;
@@ -53,8 +58,8 @@ interface Need {
   literals: string[] | undefined;
 }
 
-const NOTHING: Need = { min: 0, max: 0, digit: false, chars: [], reach: 0, exact: '', literals: undefined };
-const UNKNOWN: Need = { min: 0, max: Infinity, digit: false, chars: [], reach: Infinity, exact: undefined, literals: undefined };
+const NOTHING: Need = { min: 0, max: 0, digit: false, digits: 0, chars: [], reach: 0, exact: '', literals: undefined };
+const UNKNOWN: Need = { min: 0, max: Infinity, digit: false, digits: 0, chars: [], reach: Infinity, exact: undefined, literals: undefined };
 /** Literal sets are kept only while small (checking a literal costs a pass over the text). */
 const MAX_LITERALS = 16;
 /** Shorter literals are too common in text to skip anything. */
@@ -78,7 +83,7 @@ function isDigitCode(c: number): boolean {
 }
 
 function oneChar(min: number, max: number): Need {
-  return { min, max, digit: false, chars: [], reach: 0, exact: undefined, literals: undefined };
+  return { min, max, digit: false, digits: 0, chars: [], reach: 0, exact: undefined, literals: undefined };
 }
 
 function sequence(parts: Need[]): Need {
@@ -99,7 +104,7 @@ function sequence(parts: Need[]): Need {
   }
   literals = betterLiterals(literals, usable([run]));
   const base = parts.reduce(
-    (acc, p) => ({ ...acc, min: acc.min + p.min, max: acc.max + p.max, digit: acc.digit || p.digit, chars: [...acc.chars, ...p.chars], reach: Math.max(acc.reach, p.reach) }),
+    (acc, p) => ({ ...acc, min: acc.min + p.min, max: acc.max + p.max, digit: acc.digit || p.digit, digits: acc.digits + p.digits, chars: [...acc.chars, ...p.chars], reach: Math.max(acc.reach, p.reach) }),
     NOTHING,
   );
   return { ...base, exact, literals };
@@ -115,6 +120,7 @@ function alternatives(parts: Need[]): Need {
     min: Math.min(...parts.map((p) => p.min)),
     max: Math.max(...parts.map((p) => p.max)),
     digit: parts.every((p) => p.digit),
+    digits: Math.min(...parts.map((p) => p.digits)),
     chars: charsEveryWhere,
     reach: Math.max(first.reach, ...parts.map((p) => p.reach)),
     exact: undefined,
@@ -142,7 +148,7 @@ function classNeed(node: Extract<AstNode, { type: 'characterClass' }>): Need {
       return base;
     }
   }
-  if (allDigits) return { ...base, digit: true };
+  if (allDigits) return { ...base, digit: true, digits: 1 };
   const usable = !literal.includes('\u0000') && [...literal].every((c) => TRIGGER_CHARS.has(c));
   return usable ? { ...base, chars: [literal] } : base;
 }
@@ -152,11 +158,11 @@ function need(node: AstNode | RootNode): Need {
     case 'value': {
       const c = String.fromCodePoint(node.codePoint);
       const units = c.length;
-      if (isDigitCode(node.codePoint)) return { ...oneChar(units, units), digit: true, exact: c };
+      if (isDigitCode(node.codePoint)) return { ...oneChar(units, units), digit: true, digits: 1, exact: c };
       return { ...oneChar(units, units), chars: TRIGGER_CHARS.has(c) ? [c] : [], exact: c.toLowerCase() };
     }
     case 'characterClassEscape':
-      return node.value === 'd' ? { ...oneChar(1, 1), digit: true } : oneChar(1, 2);
+      return node.value === 'd' ? { ...oneChar(1, 1), digit: true, digits: 1 } : oneChar(1, 2);
     case 'characterClass':
       return classNeed(node);
     case 'dot':
@@ -179,13 +185,23 @@ function need(node: AstNode | RootNode): Need {
     case 'quantifier': {
       const body = need(node.body[0]);
       const max = node.max === undefined ? Infinity : node.max * body.max;
-      if (node.min === 0) return { min: 0, max, digit: false, chars: [], reach: body.reach, exact: undefined, literals: undefined };
+      if (node.min === 0) return { min: 0, max, digit: false, digits: 0, chars: [], reach: body.reach, exact: undefined, literals: undefined };
       const exact = node.min === node.max && body.exact !== undefined ? body.exact.repeat(node.min) : undefined;
-      return { ...body, min: node.min * body.min, max, exact, literals: exact === undefined ? body.literals : undefined };
+      return { ...body, min: node.min * body.min, max, digits: node.min * body.digits, exact, literals: exact === undefined ? body.literals : undefined };
     }
     default:
       return UNKNOWN; // back-references and anything else: no window
   }
+}
+
+/**
+ * Digit counts are rounded down to a few steps (a weaker need, so still sound): patterns that share a
+ * step and a window size share their windows, computed once per text.
+ */
+const DIGIT_COUNT_STEPS = [16, 12, 9, 6, 4, 2, 1];
+
+function digitCountBucket(digits: number): number {
+  return DIGIT_COUNT_STEPS.find((step) => step <= digits) ?? 1;
 }
 
 /** The shape of `source` compiled with `flags` (rules use '', 'i' or 'iu'). */
@@ -202,20 +218,42 @@ export function patternShape(source: string, flags: string): PatternShape {
   if (bounded) {
     const rare = n.chars.filter((set) => set.length <= 3).sort((a, b) => a.length - b.length)[0];
     if (rare !== undefined) trigger = { kind: 'chars', chars: rare };
-    else if (n.digit) trigger = { kind: 'digit' };
+    else if (n.digit) trigger = { kind: 'digit', count: digitCountBucket(n.digits) };
   }
   const literals = n.exact !== undefined && n.exact.length >= MIN_LITERAL_LENGTH ? [n.exact] : usable(n.literals);
   return { trigger, maxLength: n.max, reach: n.reach, literals };
 }
 
-/** Runs [start, end) of consecutive trigger characters in `text`, ascending (a number is one run, not one per digit). */
-export function triggerPositions(text: string, trigger: Trigger): Array<[number, number]> {
-  const runs: Array<[number, number]> = [];
+/** Runs of consecutive trigger characters, flat: run k is [runs[2k], runs[2k + 1]). */
+export type Runs = Int32Array;
+
+/** Runs of consecutive trigger characters in `text`, ascending (a number is one run, not one per digit). */
+export function triggerPositions(text: string, trigger: Trigger): Runs {
   // A character-class run is a bounded, linear search, and native scanning beats a loop in JS here.
   const chars = trigger.kind === 'digit' ? '0-9' : [...trigger.chars].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
   const regex = new RegExp(`[${chars}]+`, 'g');
+  let runs = new Int32Array(64);
+  let count = 0;
   let m: RegExpExecArray | null;
-  while ((m = regex.exec(text)) !== null) runs.push([m.index, m.index + m[0].length]);
+  while ((m = regex.exec(text)) !== null) {
+    if (count + 2 > runs.length) {
+      const grown = new Int32Array(runs.length * 2);
+      grown.set(runs);
+      runs = grown;
+    }
+    runs[count++] = m.index;
+    runs[count++] = m.index + m[0].length;
+  }
+  return runs.subarray(0, count);
+}
+
+/** The flat form of a list of spans. */
+export function toRuns(spans: ReadonlyArray<readonly [number, number]>): Runs {
+  const runs = new Int32Array(spans.length * 2);
+  spans.forEach(([start, end], k) => {
+    runs[2 * k] = start;
+    runs[2 * k + 1] = end;
+  });
   return runs;
 }
 
@@ -229,15 +267,81 @@ export function windowSize(maxLength: number): number {
  * `runs` and whose matches are at most `maxLength` long: merged [start - maxLength, end + maxLength],
  * clipped.
  */
-export function triggerWindows(runs: ReadonlyArray<readonly [number, number]>, length: number, maxLength: number): Array<[number, number]> {
-  const windows: Array<[number, number]> = [];
-  for (const [runStart, runEnd] of runs) {
-    const start = Math.max(0, runStart - maxLength);
-    const end = Math.min(length, runEnd + maxLength);
-    const last = windows[windows.length - 1];
-    // Close windows are merged: scanning a short gap costs less than starting another scan.
-    if (last && start <= last[1] + MERGE_GAP) last[1] = Math.max(last[1], end);
-    else windows.push([start, end]);
+export function triggerWindows(runs: Runs, length: number, maxLength: number, limit = Infinity): Array<[number, number]> | undefined {
+  const windows = new WindowList(limit);
+  for (let k = 0; k < runs.length; k += 2) {
+    if (!windows.add(Math.max(0, (runs[k] as number) - maxLength), Math.min(length, (runs[k + 1] as number) + maxLength))) return undefined;
   }
-  return windows;
+  return windows.list;
+}
+
+/**
+ * Ascending windows, built left to right; close windows are merged (a short gap costs less than another
+ * scan). Once they cover more than `limit` characters, building stops: the caller scans the whole text.
+ */
+class WindowList {
+  readonly list: Array<[number, number]> = [];
+  #covered = 0;
+
+  constructor(private readonly limit: number) {}
+
+  /** Adds [start, end); false once the windows cover more than the limit. */
+  add(start: number, end: number): boolean {
+    const last = this.list[this.list.length - 1];
+    if (last && start <= last[1] + MERGE_GAP) {
+      if (end > last[1]) {
+        this.#covered += end - last[1];
+        last[1] = end;
+      }
+    } else {
+      this.list.push([start, end]);
+      this.#covered += end - start;
+    }
+    return this.#covered <= this.limit;
+  }
+}
+
+/**
+ * The windows that can hold a match of at most `maxLength` characters with at least `count` digits, given
+ * the text's digit `runs`. Say a match's first digit lies in run i and its last in run j: its digits are at
+ * most the lengths of runs i..j summed, it reaches from before runs[i].end to at least runs[j].start, so
+ * it lies inside [runs[j].start - maxLength + 1, runs[i].end + maxLength - 1]. For each i the smallest j
+ * whose sum reaches `count` gives the widest such window (a later j only starts it later); none exists
+ * when that j already lies too far away. Digit-dense stretches (numbers, timestamps) get windows; prose
+ * with a year or a short number in it gets none for a nine-digit identifier.
+ */
+export function digitWindows(runs: Runs, length: number, count: number, maxLength: number, limit = Infinity): Array<[number, number]> | undefined {
+  const windows = new WindowList(limit);
+  const n = runs.length;
+  let j = 0; // flat index of the run after the last one summed
+  let sum = 0; // digits in runs i..j-1
+  for (let i = 0; i < n; i += 2) {
+    const endI = runs[i + 1] as number;
+    while (j < n && sum < count) {
+      const start = runs[j] as number;
+      if (start - endI + 1 >= maxLength) break;
+      sum += (runs[j + 1] as number) - start;
+      j += 2;
+    }
+    if (sum >= count && !windows.add(Math.max(0, (runs[j - 2] as number) - maxLength + 1), Math.min(length, endI + maxLength - 1))) return undefined;
+    sum -= endI - (runs[i] as number); // run i always got summed: it starts before it ends
+  }
+  return windows.list;
+}
+
+/** The parts common to two ascending lists of disjoint windows. */
+export function intersectWindows(a: ReadonlyArray<readonly [number, number]>, b: ReadonlyArray<readonly [number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const [aStart, aEnd] = a[i] as readonly [number, number];
+    const [bStart, bEnd] = b[j] as readonly [number, number];
+    const start = Math.max(aStart, bStart);
+    const end = Math.min(aEnd, bEnd);
+    if (start < end) out.push([start, end]);
+    if (aEnd < bEnd) i++;
+    else j++;
+  }
+  return out;
 }
