@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { digitWindows, intersectWindows, patternShape, triggerPositions } from '../src/dlp/pattern-shape.js';
+import { digitReach, digitWindows, intersectWindows, patternShape, triggerPositions } from '../src/dlp/pattern-shape.js';
 import { LiteralIndex, detect, type ScanView } from '../src/dlp/detect.js';
 import { DlpEngine, defaultPolicyFile, loadPolicy, loadRuleSet, shippedRulesDir } from '../src/dlp/index.js';
 
@@ -106,7 +106,8 @@ describe('windows around digit-dense stretches', () => {
   it('holds every span with enough digits, on random texts of digits, separators and letters', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[0-9 a.-]{0,80}$/), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 20 }), (text, count, maxLength) => {
-        const windows = digitWindows(triggerPositions(text, { kind: 'digit', count }), text.length, count, maxLength);
+        const runs = triggerPositions(text, { kind: 'digit', count });
+        const windows = digitWindows(runs, digitReach(runs, maxLength), text.length, count, maxLength);
         expect(covered(text, count, maxLength, windows)).toBe(true);
       }),
       { numRuns: 500 },
@@ -115,9 +116,14 @@ describe('windows around digit-dense stretches', () => {
 
   it('leaves prose with short numbers out, and gives up past the coverage limit', () => {
     const prose = 'In 2024 we shipped 3 releases and closed 120 tickets; see page 42. '.repeat(20);
-    expect(digitWindows(triggerPositions(prose, { kind: 'digit', count: 9 }), prose.length, 9, 16)).toEqual([]);
+    const windows = (text: string, count: number, maxLength: number, limit?: number): Array<[number, number]> | undefined => {
+      const runs = triggerPositions(text, { kind: 'digit', count });
+      return digitWindows(runs, digitReach(runs, maxLength), text.length, count, maxLength, limit);
+    };
+    expect(windows(prose, 9, 16)).toEqual([]);
+    expect(windows('order 123456789 shipped', 9, 16)).toEqual([[0, 23]]);
     const digits = '123456789 '.repeat(50);
-    expect(digitWindows(triggerPositions(digits, { kind: 'digit', count: 9 }), digits.length, 9, 16, digits.length / 2)).toBeUndefined();
+    expect(windows(digits, 9, 16, digits.length / 2)).toBeUndefined();
   });
 
   it('intersects two window lists', () => {

@@ -4,7 +4,7 @@
  * and the explanation of their score (rules/README.md, "Scoring").
  */
 import { VigilError } from '../errors.js';
-import { MAX_WINDOWED_LENGTH, digitWindows, intersectWindows, toRuns, triggerPositions, triggerWindows, windowSize, type PatternShape, type Runs } from './pattern-shape.js';
+import { MAX_WINDOWED_LENGTH, digitReach, digitWindows, intersectWindows, toRuns, triggerPositions, triggerWindows, windowSize, type DigitReach, type PatternShape, type Runs } from './pattern-shape.js';
 import { VALIDATED_SCORE, escapeRegex, type CompiledPattern, type CompiledRule, type ContextWords } from './rules.js';
 import type { Explanation } from './types.js';
 
@@ -110,9 +110,9 @@ export class LiteralIndex {
     const regex = this.#regex;
     if (!regex) return hits;
     const longest = this.#literals[0]?.length ?? 0;
-    const slices: Array<readonly [number, number]> = spans === undefined ? [[0, lower.length]] : spans.map(([s, e]) => [Math.max(0, s - longest), Math.min(lower.length, e + longest)]);
+    const slices = spans === undefined ? [[0, lower.length] as [number, number]] : (triggerWindows(toRuns(spans), lower.length, longest) ?? [[0, lower.length]]);
     for (const [from, to] of slices) {
-      const subject = spans === undefined ? lower : lower.slice(from, to);
+      const subject = from === 0 && to === lower.length ? lower : lower.slice(from, to);
       regex.lastIndex = 0;
       let m: RegExpExecArray | null;
       while ((m = regex.exec(subject)) !== null) {
@@ -181,6 +181,7 @@ export function detect(view: ScanView, lower: string, rules: readonly CompiledRu
   const text = view.text;
   const windowsOf = new Map<string, Array<[number, number]> | undefined>();
   const positionsOf = new Map<string, Runs>();
+  const reachOf = new Map<number, DigitReach>();
   const regions = options.regions === undefined ? undefined : toRuns(options.regions);
   let present: ReadonlySet<string>;
   if (options.present === undefined) present = literalIndexFor(rules).found(lower);
@@ -208,7 +209,16 @@ export function detect(view: ScanView, lower: string, rules: readonly CompiledRu
         positions = triggerPositions(text, trigger);
         positionsOf.set(positionKey, positions);
       }
-      windows = trigger.kind === 'digit' ? digitWindows(positions, text.length, trigger.count, size, limit) : triggerWindows(positions, text.length, size, limit);
+      if (trigger.kind === 'digit') {
+        let reach = reachOf.get(size);
+        if (reach === undefined) {
+          reach = digitReach(positions, size);
+          reachOf.set(size, reach);
+        }
+        windows = digitWindows(positions, reach, text.length, trigger.count, size, limit);
+      } else {
+        windows = triggerWindows(positions, text.length, size, limit);
+      }
     }
     if (regions !== undefined) {
       const near = triggerWindows(regions, text.length, size, limit);

@@ -280,51 +280,81 @@ export function triggerWindows(runs: Runs, length: number, maxLength: number, li
  * scan). Once they cover more than `limit` characters, building stops: the caller scans the whole text.
  */
 class WindowList {
-  readonly list: Array<[number, number]> = [];
+  // flat [start, end] pairs while building: cheaper than a tuple per window in the hot loops
+  readonly #flat: number[] = [];
   #covered = 0;
 
   constructor(private readonly limit: number) {}
 
   /** Adds [start, end); false once the windows cover more than the limit. */
   add(start: number, end: number): boolean {
-    const last = this.list[this.list.length - 1];
-    if (last && start <= last[1] + MERGE_GAP) {
-      if (end > last[1]) {
-        this.#covered += end - last[1];
-        last[1] = end;
+    const flat = this.#flat;
+    const n = flat.length;
+    if (n > 0 && start <= (flat[n - 1] as number) + MERGE_GAP) {
+      const lastEnd = flat[n - 1] as number;
+      if (end > lastEnd) {
+        this.#covered += end - lastEnd;
+        flat[n - 1] = end;
       }
     } else {
-      this.list.push([start, end]);
+      flat.push(start, end);
       this.#covered += end - start;
     }
     return this.#covered <= this.limit;
   }
+
+  get list(): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    for (let k = 0; k < this.#flat.length; k += 2) out.push([this.#flat[k] as number, this.#flat[k + 1] as number]);
+    return out;
+  }
 }
 
 /**
- * The windows that can hold a match of at most `maxLength` characters with at least `count` digits, given
- * the text's digit `runs`. Say a match's first digit lies in run i and its last in run j: its digits are at
- * most the lengths of runs i..j summed, it reaches from before runs[i].end to at least runs[j].start, so
- * it lies inside [runs[j].start - maxLength + 1, runs[i].end + maxLength - 1]. For each i the smallest j
- * whose sum reaches `count` gives the widest such window (a later j only starts it later); none exists
- * when that j already lies too far away. Digit-dense stretches (numbers, timestamps) get windows; prose
- * with a year or a short number in it gets none for a nine-digit identifier.
+ * For each digit run i of a text, how many digits runs i, i+1, … hold while they start close enough to
+ * run i's end for one match of at most `maxLength` characters to take in a digit of each (their start
+ * minus run i's end, plus one, under `maxLength`); and the largest of these. Computed once per text and
+ * window size, shared by every digit count.
  */
-export function digitWindows(runs: Runs, length: number, count: number, maxLength: number, limit = Infinity): Array<[number, number]> | undefined {
-  const windows = new WindowList(limit);
+export interface DigitReach {
+  perRun: Int32Array;
+  max: number;
+}
+
+export function digitReach(runs: Runs, maxLength: number): DigitReach {
   const n = runs.length;
+  const perRun = new Int32Array(n / 2);
+  let max = 0;
   let j = 0; // flat index of the run after the last one summed
   let sum = 0; // digits in runs i..j-1
   for (let i = 0; i < n; i += 2) {
     const endI = runs[i + 1] as number;
-    while (j < n && sum < count) {
-      const start = runs[j] as number;
-      if (start - endI + 1 >= maxLength) break;
-      sum += (runs[j + 1] as number) - start;
+    while (j < n && (runs[j] as number) - endI + 1 < maxLength) {
+      sum += (runs[j + 1] as number) - (runs[j] as number);
       j += 2;
     }
-    if (sum >= count && !windows.add(Math.max(0, (runs[j - 2] as number) - maxLength + 1), Math.min(length, endI + maxLength - 1))) return undefined;
+    perRun[i / 2] = sum;
+    if (sum > max) max = sum;
     sum -= endI - (runs[i] as number); // run i always got summed: it starts before it ends
+  }
+  return { perRun, max };
+}
+
+/**
+ * The windows that can hold a match of at most `maxLength` characters with at least `count` digits. Say
+ * the match's first digit lies in run i: its digits lie in runs that start close enough to run i (see
+ * {@link digitReach}), so they number at most `reach.perRun[i]`, and the match lies inside
+ * [runs[i].start - maxLength + 1, runs[i].end + maxLength - 1). Digit-dense stretches (numbers,
+ * timestamps) get windows; prose with a year or a short number in it gets none for a nine-digit
+ * identifier. Undefined once the windows cover more than `limit` characters.
+ */
+export function digitWindows(runs: Runs, reach: DigitReach, length: number, count: number, maxLength: number, limit = Infinity): Array<[number, number]> | undefined {
+  const windows = new WindowList(limit);
+  if (reach.max < count) return windows.list;
+  const { perRun } = reach;
+  for (let k = 0; k < perRun.length; k++) {
+    if ((perRun[k] as number) < count) continue;
+    if (!windows.add(Math.max(0, (runs[2 * k] as number) - maxLength + 1), Math.min(length, (runs[2 * k + 1] as number) + maxLength - 1))) return undefined;
   }
   return windows.list;
 }
