@@ -4,6 +4,7 @@
  *
  *   npm run bench:dlp-eval          (builds dist/ first; or: npm run build && npx tsx bench/dlp-eval.ts)
  *   DLP_EVAL_EXAMPLES=8 …           (case ids listed per worst type; default 5)
+ *   DLP_EVAL_ONLY=vigil …           (Vigil alone, no packages: a quick loop while working on rules)
  *
  * 1. The dev corpus, data/dlp-corpus/dev.jsonl (made by scripts/make-dlp-corpus.ts; see its README):
  *    - leak: planted values still recoverable from the released output. A blocked output (null) leaks
@@ -16,7 +17,9 @@
  *    - adversarial leak: the same over planted values written with an evasion.
  *    - over-redaction: decoys whose text is no longer in the output unchanged; a block alters every decoy of
  *      its case. `over_redaction_released_pct` is the same over the outputs that were released (not
- *      blocked): how often the redaction itself touched a decoy.
+ *      blocked): how often the redaction itself touched a decoy. `over_redaction_not_rightly_blocked_pct`
+ *      counts every decoy except those of outputs rightly blocked (a planted value of a type the policy
+ *      blocks was in them): the released outputs plus the false blocks, whose decoys all count as altered.
  *    - per-type precision and recall of Vigil's findings against the planted spans (overlap-based; a
  *      finding of another type over a planted value counts for "any-type recall", not for the strict one).
  *    - MB/s: UTF-8 bytes of all case texts over the wall time of one pass of the redactor over them, one
@@ -93,7 +96,8 @@ const redactPii: Redactor = {
   },
 };
 
-const REDACTORS = [vigil, openredaction, redactPii];
+// DLP_EVAL_ONLY=vigil skips the packages (a quick loop while working on rules; the figures come from full runs).
+const REDACTORS = process.env.DLP_EVAL_ONLY === 'vigil' ? [vigil] : [vigil, openredaction, redactPii];
 
 // -----------------------------------------------------------------------------------------------------
 // Helpers
@@ -180,6 +184,13 @@ interface CorpusScore {
   releasedAlteredExamples: Map<string, string[]>;
   /** blocked cases with no planted value of a type the policy blocks */
   falseBlocks: string[];
+  /**
+   * decoys outside rightly blocked outputs (released outputs and false blocks), and how many of them were
+   * altered: what the detection cost harmless text, without the decoys a rightful block withholds along
+   * with the card number or key it was written next to
+   */
+  decoysNotRightlyBlocked: number;
+  alteredNotRightlyBlocked: number;
 }
 
 function scoreCorpus(cases: Case[], results: Released[]): CorpusScore {
@@ -187,13 +198,14 @@ function scoreCorpus(cases: Case[], results: Released[]): CorpusScore {
     planted: 0, leaked: 0, advPlanted: 0, advLeaked: 0, decoys: 0, altered: 0, releasedDecoys: 0, releasedAltered: 0, blockedCases: 0, allowedPlanted: 0,
     leakedByType: new Map(), plantedByType: new Map(), leakExamples: new Map(), leakedByEvasion: new Map(), plantedByEvasion: new Map(),
     leakedByForm: new Map(), plantedByForm: new Map(), alteredByKind: new Map(), decoysByKind: new Map(), alteredExamples: new Map(),
-    releasedAlteredByKind: new Map(), releasedAlteredExamples: new Map(), falseBlocks: [],
+    releasedAlteredByKind: new Map(), releasedAlteredExamples: new Map(), falseBlocks: [], decoysNotRightlyBlocked: 0, alteredNotRightlyBlocked: 0,
   };
   cases.forEach((c, i) => {
     const out = (results[i] as Released).output;
+    const rightlyBlocked = out === null && c.planted.some((p) => policyBlocks(p.type));
     if (out === null) {
       s.blockedCases++;
-      if (!c.planted.some((p) => policyBlocks(p.type))) s.falseBlocks.push(c.id);
+      if (!rightlyBlocked) s.falseBlocks.push(c.id);
     }
     const views = out === null ? [] : leakViews(out);
     for (const p of c.planted) {
@@ -223,9 +235,11 @@ function scoreCorpus(cases: Case[], results: Released[]): CorpusScore {
     for (const d of c.decoys) {
       s.decoys++;
       if (out !== null) s.releasedDecoys++;
+      if (!rightlyBlocked) s.decoysNotRightlyBlocked++;
       bump(s.decoysByKind, d.kind);
       if (!decoyIntact(d.value, c.text, out)) {
         s.altered++;
+        if (!rightlyBlocked) s.alteredNotRightlyBlocked++;
         if (out !== null) {
           s.releasedAltered++;
           bump(s.releasedAlteredByKind, d.kind);
@@ -397,6 +411,7 @@ async function main(): Promise<void> {
       failed_scans: results.filter((r) => r.failed).length,
       blocked_without_block_type: score.falseBlocks.length,
       over_redaction_released_pct: pct(score.releasedAltered, score.releasedDecoys),
+      over_redaction_not_rightly_blocked_pct: pct(score.alteredNotRightlyBlocked, score.decoysNotRightlyBlocked),
       mb_per_s: bytes / 2 ** 20 / seconds,
       p50_ms: p50ms,
       p99_ms: p99ms,

@@ -14,6 +14,24 @@ describe('the view with separators removed from long digit runs', () => {
     expect(text.slice(span.start, span.end)).toBe('1 29 07 67 0667');
   });
 
+  it('joins identifiers split into short groups by spaced punctuation, underscores or single blanks', () => {
+    const joined = (text: string): string | undefined => digitsJoinedView(text)?.text;
+    expect(joined('SSN 702 - 261 - 742.')).toBe('SSN 702261742.');
+    expect(joined('| 4449_72_809 |')).toBe('| 444972809 |');
+    expect(joined('NINO is M . Y42 . 201 . 8D.')).toBe('NINO is MY422018D.');
+    expect(joined('DEA MB.65.28.06.6')).toBe('DEA MB6528066');
+    expect(joined('passport O S 6 3 7 8 4 5 on file')).toBe('passport OS637845 on file');
+  });
+
+  it('does not join words, sentences, short versions or dates into identifiers', () => {
+    const joined = (text: string): string | undefined => digitsJoinedView(text)?.text;
+    expect(joined('Social security no. 702 - 261 - 742')).toBe('Social security no. 702261742'); // the full stop stays
+    expect(joined('Call 555 0100 or 555 0199 today')).toBeUndefined();
+    expect(joined('in 2024 we had 3 of 12 items 456')).toBeUndefined();
+    expect(joined('version 1.2.3 - 4.5.6 build 7')).toBeUndefined();
+    expect(joined('a b c d e f and ticket_id_12_34')).toBeUndefined();
+  });
+
   it('leaves short runs and text without split digit runs alone', () => {
     expect(digitsJoinedView('call 555-0100 at 10:30 on 2026-11-26')).toBeDefined(); // 2026-11-26 is 8 digits
     expect(digitsJoinedView('version 1.2.3, port 8080, pid 4411')).toBeUndefined();
@@ -21,7 +39,7 @@ describe('the view with separators removed from long digit runs', () => {
 
   it('keeps a map that is monotonic and within bounds for any text', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 80, unit: fc.constantFrom('1', '2', ' ', '.', '-', '/', 'a') }), (text) => {
+      fc.property(fc.string({ maxLength: 80, unit: fc.constantFrom('1', '2', ' ', '.', '-', '/', '_', 'a', 'B') }), (text) => {
         const v = digitsJoinedView(text);
         if (!v) return;
         expect(v.map.length).toBe(v.text.length + 1);
