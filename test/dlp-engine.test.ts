@@ -194,6 +194,15 @@ describe('scanning text', () => {
     expect(engine().scan(`qty_b64: ${token} end`).decision).toBe('allow');
   });
 
+  it('reads short base64 tokens too, with the words after them as context', () => {
+    const token = Buffer.from('1234567').toString('base64').replace(/=+$/, ''); // 10 characters: below the minimum
+    const padded = Buffer.from('n 1234567').toString('base64'); // 12 characters
+    expect(padded.length).toBe(12);
+    expect(engine().scan(`value ${padded} is the MRN`).output).toBe('value [MEDICAL_RECORD_NUMBER] is the MRN');
+    expect(engine().scan(`value ${padded} is the order`).decision).toBe('allow');
+    expect(engine().scan(`value ${token} is the MRN`).decision).toBe('allow');
+  });
+
   it('never lets an allowed finding shield a stricter one inside it', () => {
     const r = engine().scan('see https://host.example/?k=AKIAIOSFODNN7EXAMPLE');
     expect(r.decision).toBe('block');

@@ -357,7 +357,7 @@ describe('base64Candidates', () => {
         const s = parts.join(' ');
         for (const c of base64Candidates(s)) {
           expect(0 <= c.start && c.start < c.end && c.end <= s.length).toBe(true);
-          expect(c.end - c.start).toBeGreaterThanOrEqual(16);
+          expect(c.end - c.start).toBeGreaterThanOrEqual(12);
         }
       }),
       { numRuns: 500 },

@@ -278,11 +278,17 @@ export class DlpEngine {
       out.push(...this.#fromDerivedView(text, joined, view, subsets.numeric, new SpanSet(out), deadline, { ...options, present }));
     }
     for (const c of base64Candidates(base.text)) {
-      // The decoded token is read after the words just before it ("ssn_b64: …"), its label; everything
-      // found in the decoded part covers the whole token, and nothing is taken from the label alone.
-      const label = `${base.text.slice(Math.max(0, c.start - BASE64_LABEL_CHARS), c.start)}\n`;
+      // The decoded token is read between the words just before and after it ("ssn_b64: …"), its labels;
+      // everything found in the decoded part covers the whole token, and nothing is taken from the labels.
+      const before = `${base.text.slice(Math.max(0, c.start - BASE64_LABEL_CHARS), c.start)}\n`;
+      const after = `\n${base.text.slice(c.end, c.end + BASE64_LABEL_CHARS)}`;
+      const decodedEnd = before.length + c.decoded.length;
       const span = base.toOriginal(c.start, c.end);
-      const view: ScanView = { text: label + c.decoded, label: 'base64-decoded', toOriginal: (_start, end) => (end > label.length ? span : NO_SPAN) };
+      const view: ScanView = {
+        text: before + c.decoded + after,
+        label: 'base64-decoded',
+        toOriginal: (start, end) => (end > before.length && start < decodedEnd ? span : NO_SPAN),
+      };
       for (const d of detect(view, lowerSameLength(view.text), rules, deadline, options)) if (d.start !== NO_SPAN.start) out.push(d);
     }
     if (this.#nlp && rules === this.rules.rules) {

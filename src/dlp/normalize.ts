@@ -619,7 +619,7 @@ function isDomain(
 // base64Candidates
 // ---------------------------------------------------------------------------------------------------
 
-const BASE64_MIN_LENGTH = 16;
+const BASE64_MIN_LENGTH = 12;
 const BASE64_MAX_LENGTH = 64 * 1024;
 const BASE64_MAX_CANDIDATES = 64;
 const PRINTABLE_RATIO = 0.9;
@@ -633,7 +633,7 @@ const BASE64_RUN = new RegExp(`[A-Za-z0-9+/_-]{${BASE64_MIN_LENGTH - 2},}=*`);
 /**
  * Tokens of standard or URL-safe base64 in `text` that decode to printable UTF-8 text, with their spans
  * in `text` and the decoded text: scan `decoded`, report `[start, end)`. A token is a maximal run of one
- * alphabet plus up to two '=' of padding, at least 16 and at most 64 KiB characters, with valid padding
+ * alphabet plus up to two '=' of padding, at least 12 and at most 64 KiB characters, with valid padding
  * (padded to a multiple of 4, or unpadded with a length that is not 1 mod 4), decoding to UTF-8 of which
  * at least 90% of the code points are printable (invalid bytes count as unprintable). At most 64 candidates, in text order.
  */
