@@ -31,6 +31,12 @@ function isAlnum(c: number): boolean {
   return isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
+function digitCount(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (isDigit(s.charCodeAt(i))) n++;
+  return n;
+}
+
 function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09;
 }
@@ -106,6 +112,8 @@ function separatorsToDrop(text: string): Uint8Array | undefined {
   }
   SPLIT_CHAIN.lastIndex = 0;
   while ((m = SPLIT_CHAIN.exec(text)) !== null) {
+    // Most chains are words in prose: too few digits for any segment of them to qualify.
+    if (digitCount(m[0]) < SEGMENT_MIN_DIGITS_WITH_LETTERS) continue;
     drop ??= new Uint8Array(text.length);
     markChain(text, m.index, m.index + m[0].length, drop);
   }
