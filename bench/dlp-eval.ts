@@ -25,6 +25,8 @@
  *    - MB/s: UTF-8 bytes of all case texts over the wall time of one pass of the redactor over them, one
  *      call per case as a filter would make them, after a warm-up over the first 200 cases (best of
  *      BENCH_DLP_EVAL_RUNS passes, default 2); p50/p99: latency of one call in that pass.
+ *    The same figures for Vigil on data/dlp-corpus/holdout.jsonl (the generator with another seed; rules
+ *    are tuned on dev.jsonl only), to show how far that tuning carries.
  * 2. The Presidio synthetic set (data/presidio-synth-v2/, MIT, copied from the shared datasets with its
  *    LICENSE and README): its labels mapped to Vigil's types (PRESIDIO_MAP below), leak and recall per label.
  */
@@ -40,6 +42,7 @@ import { envInt, machine, percentile, report } from './support.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CORPUS = path.join(ROOT, 'data', 'dlp-corpus', 'dev.jsonl');
+const HOLDOUT = path.join(ROOT, 'data', 'dlp-corpus', 'holdout.jsonl');
 const PRESIDIO = path.join(ROOT, 'data', 'presidio-synth-v2', 'synth_dataset_v2.json');
 const EXAMPLES = envInt('DLP_EVAL_EXAMPLES', 5);
 const RUNS = envInt('BENCH_DLP_EVAL_RUNS', 2);
@@ -382,12 +385,16 @@ function scorePresidio(records: PresidioRecord[], results: Released[], withFindi
 // Main
 // -----------------------------------------------------------------------------------------------------
 
-async function main(): Promise<void> {
-  const cases = fs
-    .readFileSync(CORPUS, 'utf8')
+function readCorpus(file: string): Case[] {
+  return fs
+    .readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Case);
+}
+
+async function main(): Promise<void> {
+  const cases = readCorpus(CORPUS);
   const texts = cases.map((c) => c.text);
   const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
   process.stdout.write(`dlp eval: ${cases.length} dev cases (${cases.filter((c) => c.adversarial).length} adversarial), ${(bytes / 2 ** 20).toFixed(2)} MB; ${rules.rules.length} rules in ${rules.packs.length} packs; ${machine()}\n`);
@@ -466,6 +473,23 @@ async function main(): Promise<void> {
     });
   }
   report('dlp-eval blocked without a secret or card planted (Vigil)', { cases: vigilRun.score.falseBlocks.length, examples: vigilRun.score.falseBlocks.slice(0, 2 * EXAMPLES).join(',') || '-' });
+
+  // The held-out corpus (same generator, another seed; rules were never tuned on it): Vigil alone.
+  const holdout = readCorpus(HOLDOUT);
+  const held = await runAll(vigil, holdout.map((c) => c.text));
+  const heldScore = scoreCorpus(holdout, held.results);
+  report('dlp-eval holdout vigil', {
+    cases: holdout.length,
+    planted: heldScore.planted,
+    leak_pct: pct(heldScore.leaked, heldScore.planted),
+    adversarial_leak_pct: pct(heldScore.advLeaked, heldScore.advPlanted),
+    over_redaction_pct: pct(heldScore.altered, heldScore.decoys),
+    blocked_without_block_type: heldScore.falseBlocks.length,
+    over_redaction_released_pct: pct(heldScore.releasedAltered, heldScore.releasedDecoys),
+    over_redaction_not_rightly_blocked_pct: pct(heldScore.alteredNotRightlyBlocked, heldScore.decoysNotRightlyBlocked),
+  });
+  report('dlp-eval holdout vigil leak by evasion', Object.fromEntries([...heldScore.plantedByEvasion].sort().map(([k, n]) => [k, `${pct(heldScore.leakedByEvasion.get(k) ?? 0, n).toFixed(1)}%/${n}`])));
+  report('dlp-eval holdout vigil most leaked types', Object.fromEntries([...heldScore.leakedByType].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([k, n]) => [k, `${n}/${heldScore.plantedByType.get(k) ?? 0}`])));
 
   // 2. Presidio's synthetic set.
   const records = JSON.parse(fs.readFileSync(PRESIDIO, 'utf8')) as PresidioRecord[];

@@ -2,6 +2,7 @@
  * Deterministic generator of Vigil's labelled DLP dev corpus (data/dlp-corpus/dev.jsonl).
  *
  *   npx tsx scripts/make-dlp-corpus.ts
+ *   npx tsx scripts/make-dlp-corpus.ts --holdout    (data/dlp-corpus/holdout.jsonl: another seed, never tuned on)
  *   CORPUS_DEBUG=1 npx tsx scripts/make-dlp-corpus.ts    (also prints each case the oracle check refused)
  *
  * Every case is agent-like text in one of nine forms (chat answer, JSON tool call, JSON tool result,
@@ -2558,7 +2559,7 @@ function slug(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }
 
-export function generate(): { cases: Case[]; rejected: Record<string, number>; types: string[] } {
+export function generate(seed = SEED): { cases: Case[]; rejected: Record<string, number>; types: string[] } {
   const shipped = [...new Set(loadRuleSet([shippedRulesDir()]).rules.map((rule) => rule.entity))].sort();
   const byType = new Map(SPECS.map((s) => [s.type, s]));
   const missing = shipped.filter((t) => !byType.has(t));
@@ -2566,7 +2567,7 @@ export function generate(): { cases: Case[]; rejected: Record<string, number>; t
   const extra = SPECS.filter((s) => !shipped.includes(s.type)).map((s) => s.type);
   if (extra.length > 0) throw new Error(`specs for types no shipped rule reports: ${extra.join(', ')}`);
 
-  const r = new Rng(SEED);
+  const r = new Rng(seed);
   const cases: Case[] = [];
   const rejected: Record<string, number> = {};
   let n = 0;
@@ -2620,10 +2621,17 @@ export function generate(): { cases: Case[]; rejected: Record<string, number>; t
   return { cases, rejected, types: shipped };
 }
 
+/**
+ * The held-out corpus: the same generator with another seed, so other values, companions, decoys and
+ * template choices. Rules are tuned on dev.jsonl only; holdout.jsonl shows how far that tuning carries.
+ */
+export const HOLDOUT_SEED = SEED + 1;
+
 function main(): void {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const out = path.join(root, 'data', 'dlp-corpus', 'dev.jsonl');
-  const { cases, rejected, types } = generate();
+  const holdout = process.argv.includes('--holdout');
+  const out = path.join(root, 'data', 'dlp-corpus', holdout ? 'holdout.jsonl' : 'dev.jsonl');
+  const { cases, rejected, types } = generate(holdout ? HOLDOUT_SEED : SEED);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, cases.map((c) => JSON.stringify(c)).join('\n') + '\n');
   const planted = cases.reduce((s, c) => s + c.planted.length, 0);
