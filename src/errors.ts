@@ -17,6 +17,11 @@ export const ERROR_CATALOGUE = {
   PAYLOAD_TOO_LARGE: { status: 413, exit: 2, summary: 'the payload is larger than allowed' },
   NOT_FOUND: { status: 404, exit: 2, summary: 'no such thing' },
   PAYLOAD_ERASED: { status: 410, exit: 2, summary: 'the payload was erased' },
+  // Access to the service.
+  UNAUTHENTICATED: { status: 401, exit: 2, summary: 'no valid bearer token' },
+  TOKEN_EXPIRED: { status: 401, exit: 2, summary: 'the token has expired' },
+  TOKEN_REVOKED: { status: 401, exit: 2, summary: 'the token was revoked' },
+  FORBIDDEN: { status: 403, exit: 2, summary: 'the token does not allow this' },
   // Configuration and local files.
   CONFIG_INVALID: { status: 500, exit: 2, summary: 'the configuration is not valid' },
   KEY_MISSING: { status: 500, exit: 2, summary: 'no signing key in the data directory' },
