@@ -52,6 +52,8 @@ export interface ScanOptions {
   rules?: readonly CompiledRule[];
   /** false: scan a JSON text as plain text (default: JSON objects and arrays are scanned value by value) */
   json?: boolean;
+  /** this scan's budget (ms) instead of the engine's (a caller that queued the text passes what is left) */
+  timeBudgetMs?: number;
 }
 
 export interface FailedScanResult extends ScanResult {
@@ -348,7 +350,7 @@ export class DlpEngine {
   }
 
   #scan(text: string, options: ScanOptions): ScanResult {
-    const deadline = Date.now() + this.#budget;
+    const deadline = Date.now() + (options.timeBudgetMs ?? this.#budget);
     const rules = options.rules ?? this.rules.rules;
     const slots = options.json === false ? undefined : jsonSlots(text);
     const detections: Array<Detection & { quote?: boolean }> = slots ? this.#detectJson(text, slots, rules, deadline) : this.detectAll(text, rules, deadline);

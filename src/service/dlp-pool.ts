@@ -1,0 +1,180 @@
+/**
+ * DLP scans off the event loop: a fixed pool of worker threads, each with its own engine, fed from one
+ * queue. Fail closed: a scan that is not answered within its budget (queue time included) resolves as a
+ * block with DLP_TIMEOUT, and a worker that stops answering is replaced; nothing is ever released without
+ * a scan's own verdict.
+ */
+import os from 'node:os';
+import type { Worker } from 'node:worker_threads';
+import { launchWorker } from '../ledger/worker-launch.js';
+import type { FailedScanResult, ScanResult } from '../dlp/index.js';
+
+export interface DlpWorkerData {
+  rulesDirs: string[];
+  policyFile: string;
+  pseudonymKeyHex: string;
+  timeBudgetMs: number;
+  nlp: boolean;
+}
+
+export interface ScanRequest {
+  id: number;
+  text: string;
+  destination?: string;
+  /** what is left of the scan's budget when the worker gets it (ms) */
+  budgetMs: number;
+}
+
+export interface ScanReply {
+  id: number;
+  result: ScanResult | FailedScanResult;
+}
+
+export interface DlpPoolOptions {
+  rulesDirs: string[];
+  policyFile: string;
+  pseudonymKey: Uint8Array;
+  /** a scan's budget, queue time included (ms) */
+  timeBudgetMs: number;
+  /** worker threads (default: the cores minus one, at least one) */
+  size?: number;
+  nlp?: boolean;
+  /** how long past its budget a worker may stay silent before it is replaced (ms) */
+  graceMs?: number;
+}
+
+interface Job {
+  request: ScanRequest;
+  deadline: number;
+  resolve: (r: ScanResult | FailedScanResult) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  job: Job | undefined;
+  watchdog: NodeJS.Timeout | undefined;
+}
+
+export function timeoutResult(): FailedScanResult {
+  return { decision: 'block', output: null, findings: [], error: { code: 'DLP_TIMEOUT', message: 'the scan exceeded its time budget' } };
+}
+
+function failedResult(): FailedScanResult {
+  return { decision: 'block', output: null, findings: [], error: { code: 'DLP_FAILED', message: 'the scan failed' } };
+}
+
+export class DlpPool {
+  readonly #options: Required<Omit<DlpPoolOptions, 'pseudonymKey'>> & { pseudonymKey: Uint8Array };
+  readonly #slots: Slot[] = [];
+  readonly #queue: Job[] = [];
+  #nextId = 1;
+  #closed = false;
+  /** replaced workers (a metric: each one was a scan that ran past its budget) */
+  replacedWorkers = 0;
+
+  constructor(options: DlpPoolOptions) {
+    this.#options = {
+      size: Math.max(1, (os.availableParallelism?.() ?? os.cpus().length) - 1),
+      nlp: true,
+      graceMs: 1000,
+      ...options,
+    };
+    for (let i = 0; i < this.#options.size; i++) this.#slots.push(this.#spawn());
+  }
+
+  /** Resolves when every worker has built its engine (rules compiled, lexicons loaded). */
+  async ready(): Promise<void> {
+    while (this.#slots.some((s) => !s.ready)) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Scans one text; never rejects (a failure or an overrun is a block). */
+  scan(text: string, options: { destination?: string | undefined } = {}): Promise<ScanResult | FailedScanResult> {
+    if (this.#closed) return Promise.resolve(failedResult());
+    return new Promise((resolve) => {
+      const request: ScanRequest = { id: this.#nextId++, text, budgetMs: this.#options.timeBudgetMs };
+      if (options.destination !== undefined) request.destination = options.destination;
+      this.#queue.push({ request, deadline: Date.now() + this.#options.timeBudgetMs, resolve });
+      this.#dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const job of this.#queue.splice(0)) job.resolve(failedResult());
+    await Promise.all(
+      this.#slots.map(async (s) => {
+        if (s.watchdog) clearTimeout(s.watchdog);
+        s.job?.resolve(failedResult());
+        s.job = undefined;
+        await s.worker.terminate();
+      }),
+    );
+  }
+
+  #spawn(): Slot {
+    const o = this.#options;
+    const workerData: DlpWorkerData = {
+      rulesDirs: o.rulesDirs,
+      policyFile: o.policyFile,
+      pseudonymKeyHex: Buffer.from(o.pseudonymKey).toString('hex'),
+      timeBudgetMs: o.timeBudgetMs,
+      nlp: o.nlp,
+    };
+    const slot: Slot = { worker: launchWorker(new URL('./dlp-worker.js', import.meta.url), { workerData }), ready: false, job: undefined, watchdog: undefined };
+    slot.worker.on('message', (m: ScanReply | { ready: true }) => {
+      if ('ready' in m) {
+        slot.ready = true;
+        this.#dispatch();
+        return;
+      }
+      const job = slot.job;
+      if (job === undefined || job.request.id !== m.id) return; // a reply to a job already timed out
+      if (slot.watchdog) clearTimeout(slot.watchdog);
+      slot.job = undefined;
+      slot.watchdog = undefined;
+      job.resolve(m.result);
+      this.#dispatch();
+    });
+    slot.worker.on('error', () => this.#replace(slot, failedResult()));
+    slot.worker.on('exit', () => {
+      if (!this.#closed && this.#slots.includes(slot)) this.#replace(slot, failedResult());
+    });
+    return slot;
+  }
+
+  /** Ends a slot's job with `result`, terminates its worker and starts a fresh one in its place. */
+  #replace(slot: Slot, result: FailedScanResult): void {
+    const at = this.#slots.indexOf(slot);
+    if (at < 0 || this.#closed) return;
+    if (slot.watchdog) clearTimeout(slot.watchdog);
+    slot.job?.resolve(result);
+    slot.job = undefined;
+    this.#slots.splice(at, 1);
+    void slot.worker.terminate();
+    this.replacedWorkers++;
+    this.#slots.push(this.#spawn());
+  }
+
+  #dispatch(): void {
+    for (const slot of this.#slots) {
+      if (!slot.ready || slot.job !== undefined) continue;
+      let job = this.#queue.shift();
+      // Jobs whose budget ran out while they waited are answered without a scan: fail closed.
+      while (job !== undefined && Date.now() >= job.deadline) {
+        job.resolve(timeoutResult());
+        job = this.#queue.shift();
+      }
+      if (job === undefined) return;
+      slot.job = job;
+      job.request.budgetMs = Math.max(1, job.deadline - Date.now());
+      const wait = job.request.budgetMs + this.#options.graceMs;
+      slot.watchdog = setTimeout(() => this.#replace(slot, timeoutResult()), wait);
+      slot.worker.postMessage(job.request);
+    }
+  }
+}

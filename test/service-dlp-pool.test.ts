@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DlpEngine, defaultPolicyFile, loadPolicy, loadRuleSet, shippedRulesDir } from '../src/dlp/index.js';
+import { DlpPool } from '../src/service/dlp-pool.js';
+
+const key = new Uint8Array(32).fill(3);
+const texts = [
+  'Patient Jane Roe, MRN 48213377, was admitted with pneumonia.',
+  'Card on file: 4111 1111 1111 1111, exp 07/27.',
+  '{"tool":"crm.update","args":{"email":"li.wei@corp.example","note":"call back"}}',
+  'Deployed version 4.17.29 at 2026-11-26T10:00:00Z; 12 pods healthy.',
+  'SSN 702 - 261 - 742 as requested.',
+];
+
+describe('the DLP worker pool', () => {
+  let pool: DlpPool;
+  beforeAll(async () => {
+    pool = new DlpPool({ rulesDirs: [shippedRulesDir()], policyFile: defaultPolicyFile(), pseudonymKey: key, timeBudgetMs: 5000, size: 2 });
+    await pool.ready();
+  }, 60_000);
+  afterAll(async () => {
+    await pool.close();
+  });
+
+  it('gives exactly what an engine in this thread gives, for many scans at once', async () => {
+    const engine = new DlpEngine({ rules: loadRuleSet([shippedRulesDir()]), policy: loadPolicy(defaultPolicyFile()), pseudonymKey: key, timeBudgetMs: 5000 });
+    const many = Array.from({ length: 40 }, (_, i) => texts[i % texts.length] as string);
+    const results = await Promise.all(many.map((t) => pool.scan(t)));
+    results.forEach((r, i) => expect(r).toEqual(engine.scan(many[i] as string)));
+    expect(new Set(results.map((r) => r.decision))).toEqual(new Set(['redact', 'block', 'allow']));
+  });
+
+  it('passes the destination to the policy', async () => {
+    const r = await pool.scan('Reach me at li.wei@corp.example', { destination: 'internal-tools' });
+    expect(r.decision).not.toBe('block');
+  });
+
+  it('fails closed when the budget runs out, in the queue or in the scan', async () => {
+    const tight = new DlpPool({ rulesDirs: [shippedRulesDir()], policyFile: defaultPolicyFile(), pseudonymKey: key, timeBudgetMs: 1, size: 1, nlp: false });
+    await tight.ready();
+    const big = 'Patient record 48213377 admitted. '.repeat(40_000);
+    const results = await Promise.all([tight.scan(big), tight.scan(big), tight.scan('short')]);
+    for (const r of results.slice(0, 2)) {
+      expect(r).toMatchObject({ decision: 'block', output: null, error: { code: 'DLP_TIMEOUT' } });
+    }
+    await tight.close();
+    expect(await tight.scan('after close')).toMatchObject({ decision: 'block', output: null });
+  }, 60_000);
+});
