@@ -17,6 +17,9 @@ export const ERROR_CATALOGUE = {
   PAYLOAD_TOO_LARGE: { status: 413, exit: 2, summary: 'the payload is larger than allowed' },
   NOT_FOUND: { status: 404, exit: 2, summary: 'no such thing' },
   PAYLOAD_ERASED: { status: 410, exit: 2, summary: 'the payload was erased' },
+  // The service itself.
+  INTERNAL: { status: 500, exit: 1, summary: 'an internal error; nothing was recorded or released' },
+  NOT_READY: { status: 503, exit: 3, summary: 'the service is not ready' },
   // Access to the service.
   UNAUTHENTICATED: { status: 401, exit: 2, summary: 'no valid bearer token' },
   TOKEN_EXPIRED: { status: 401, exit: 2, summary: 'the token has expired' },

@@ -243,12 +243,6 @@ describe.concurrent('where the data directory comes from', () => {
 });
 
 describe.concurrent('other commands', () => {
-  it('serve exits 0 and explains how to try the ledger with vigil ledger append', async () => {
-    const r = await vigil(['--data-dir', tempDataDir(), 'serve']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('vigil ledger append');
-  });
-
   it('an unknown command exits with code 2 and says so on stderr', async () => {
     const r = await vigil(['--data-dir', tempDataDir(), 'frobnicate']);
     expect(r.code).toBe(2);

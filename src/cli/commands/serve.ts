@@ -1,24 +1,34 @@
 import { Command } from 'commander';
+import { loadConfig, type ServiceConfig } from '../../service/config.js';
+import { startService, ADMIN_TOKEN_FILE } from '../../service/server.js';
 import { DEFAULT_DATA_DIR } from '../options.js';
 
-const ABOUT = `Vigil keeps AI agents honest at runtime.
-
-  1. A tamper-evident audit ledger: every prompt, tool call, tool result and response is
-     hash-chained into an RFC 6962 Merkle tree and covered by Ed25519-signed C2SP checkpoints.
-  2. A DLP output filter (coming): regulated data is redacted or blocked before release.
-
-The HTTP service is not built yet. Try the ledger from the command line:
-
-  npx vigil keys generate --name example.org/my-ledger
-  echo '{"kind":"prompt","agent":"demo","payload":"hello"}' | npx vigil ledger append
-  npx vigil ledger stat
-  npx vigil keys show
-
-Data lives in ${DEFAULT_DATA_DIR}/ unless --data-dir or VIGIL_DATA_DIR says otherwise.
-`;
-
 export function serveCommand(): Command {
-  return new Command('serve').description('run the service (not built yet: prints how to try the ledger)').action(() => {
-    process.stdout.write(ABOUT);
-  });
+  return new Command('serve')
+    .description('run the HTTP service: event recording, the outbound DLP filter, proofs (config: --config FILE or VIGIL_CONFIG, VIGIL_* variables)')
+    .option('--config <file>', 'configuration file (YAML or JSON)')
+    .option('--host <host>', 'address to listen on (env VIGIL_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (env VIGIL_PORT, default 8080; 0 picks a free one)')
+    .action(async (opts: { config?: string; host?: string; port?: string }, cmd: Command) => {
+      const globals = cmd.optsWithGlobals<{ dataDir?: string }>();
+      const flags: Partial<ServiceConfig> = {};
+      if (globals.dataDir !== undefined) flags.dataDir = globals.dataDir;
+      if (opts.host !== undefined) flags.host = opts.host;
+      if (opts.port !== undefined) flags.port = /^\d+$/.test(opts.port) ? Number(opts.port) : Number.NaN;
+      const config = loadConfig({ file: opts.config, flags, defaultDataDir: DEFAULT_DATA_DIR });
+      const service = await startService(config);
+      if (service.firstAdminToken !== undefined) {
+        // Shown once, here; also in <data dir>/admin.token (mode 0600). Only its hash is stored.
+        process.stdout.write(`first start: admin token (also in ${config.dataDir}/${ADMIN_TOKEN_FILE}, mode 0600):\n${service.firstAdminToken}\n`);
+      }
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGTERM', stop);
+          process.off('SIGINT', stop);
+          void service.close().then(resolve);
+        };
+        process.on('SIGTERM', stop);
+        process.on('SIGINT', stop);
+      });
+    });
 }

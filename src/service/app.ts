@@ -1,0 +1,372 @@
+/**
+ * The HTTP API (Express 5): one table of routes (method, path, scope, handler, schemas) that both mounts
+ * the handlers and generates the OpenAPI document, so the two cannot drift. Every route needs a bearer
+ * token with its scope except health, metrics, the checkpoint, proofs and the OpenAPI document.
+ */
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { z } from 'zod';
+import { VigilError } from '../errors.js';
+import { decodeEntry } from '../entry/index.js';
+import type { Ledger, Receipt } from '../ledger/index.js';
+import { encodeBase64, leafHash, parseStrictJson, type JsonValue } from '../tlog/index.js';
+import type { Finding } from '../dlp/index.js';
+import type { DlpPool } from './dlp-pool.js';
+import { errorBody, errorHandler, intParam, jsonBody, validate } from './http.js';
+import type { ServiceMetrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import { eventBatchSchema, eventSchema, filterResponseSchema, filterSchema, receiptSchema, tokenRequestSchema, type EventRequest } from './schemas.js';
+import { allowsSubject, type Scope, type TokenInfo, type TokenStore } from './tokens.js';
+
+export interface AppDeps {
+  ledger: Ledger;
+  dlp: DlpPool;
+  tokens: TokenStore;
+  metrics: ServiceMetrics;
+  logger: Logger;
+  /** the loaded policy's name (a filter request may name it, and no other) */
+  policyName: string;
+  bodyLimitBytes: number;
+  /** whether the DLP workers are up (for /readyz) */
+  dlpReady: () => boolean;
+}
+
+export interface Route {
+  method: 'get' | 'post' | 'delete';
+  /** Express form (`:index`); the OpenAPI document writes `{index}` */
+  path: string;
+  summary: string;
+  /** undefined: public */
+  scope: Scope | undefined;
+  request?: z.ZodType;
+  response?: z.ZodType;
+  /** media type of a successful answer (default application/json) */
+  produces?: string;
+  status?: number;
+  handler: (req: Request, res: Response) => Promise<void> | void;
+}
+
+/** Entries per page of GET /v1/entries, at most. */
+export const MAX_ENTRIES_PAGE = 1000;
+
+/** The grant of the authenticated caller (set by the auth middleware). */
+function grantOf(res: Response): TokenInfo {
+  return res.locals.grant as TokenInfo;
+}
+
+function requireSubject(grant: TokenInfo, agent: string, task: string | undefined, where: string): void {
+  if (!allowsSubject(grant, agent, task)) {
+    throw new VigilError('FORBIDDEN', `${where}: this token may act only for agent "${grant.agent ?? '*'}"${grant.task === undefined ? '' : `, task "${grant.task}"`}`, { path: where });
+  }
+}
+
+/** NDJSON bodies for the batch route: one event per line; errors name the line. */
+function ndjsonBody(req: Request): unknown[] {
+  const raw: unknown = req.body;
+  if (!(raw instanceof Buffer) || raw.length === 0) throw new VigilError('INVALID_JSON', 'the request needs a body');
+  const lines = raw.toString('utf8').split('\n');
+  const out: unknown[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      out.push(parseStrictJson(line));
+    } catch (e) {
+      throw new VigilError('INVALID_JSON', `line ${i + 1}: ${e instanceof Error ? e.message : 'invalid JSON'}`, { line: i + 1 });
+    }
+  });
+  return out;
+}
+
+export function buildRoutes(deps: AppDeps): Route[] {
+  const { ledger, dlp, tokens, metrics } = deps;
+
+  const append = async (events: EventRequest[], credential: string): Promise<Receipt[]> => {
+    const t0 = process.hrtime.bigint();
+    const receipts = await Promise.all(events.map((e) => ledger.append(e, { credential })));
+    metrics.commitLatency.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+    metrics.appendBatch.observe(events.length);
+    return receipts;
+  };
+
+  const recordAccess = (grant: TokenInfo, meta: Record<string, JsonValue>): Promise<Receipt> =>
+    ledger.record({ kind: 'access', agent: 'vigil', meta }, { bytes: new Uint8Array(), type: 'application/octet-stream' }, { credential: grant.id });
+
+  return [
+    {
+      method: 'post',
+      path: '/v1/events',
+      summary: 'Record one prompt, tool call, tool result or response',
+      scope: 'agent',
+      request: eventSchema,
+      response: receiptSchema,
+      status: 201,
+      handler: async (req, res) => {
+        const event = validate(eventSchema, jsonBody(req));
+        const grant = grantOf(res);
+        requireSubject(grant, event.agent, event.task, '$');
+        res.locals.agent = event.agent;
+        const [receipt] = await append([event], grant.id);
+        res.status(201).json({ receipt });
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/events/batch',
+      summary: 'Record events in order: a JSON array or NDJSON; all are validated before any is recorded',
+      scope: 'agent',
+      request: eventBatchSchema,
+      status: 201,
+      handler: async (req, res) => {
+        const ndjson = (req.headers['content-type'] ?? '').startsWith('application/x-ndjson');
+        const events = validate(eventBatchSchema, ndjson ? ndjsonBody(req) : jsonBody(req));
+        const grant = grantOf(res);
+        events.forEach((e, i) => requireSubject(grant, e.agent, e.task, `$[${i}]`));
+        const receipts = await append(events, grant.id);
+        res.status(201).json({ receipts });
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/filter',
+      summary: "Filter an agent's output: DLP decision, released output and the ledger receipt of the decision",
+      scope: 'agent',
+      request: filterSchema,
+      response: filterResponseSchema,
+      handler: async (req, res) => {
+        const body = validate(filterSchema, jsonBody(req));
+        const grant = grantOf(res);
+        requireSubject(grant, body.agent, body.task, '$');
+        res.locals.agent = body.agent;
+        if (body.policy !== undefined && body.policy !== deps.policyName) {
+          throw new VigilError('INVALID_INPUT', `$.policy: unknown policy (this service applies "${deps.policyName}")`, { path: '$.policy' });
+        }
+        const isText = typeof body.content === 'string';
+        const text = isText ? (body.content as string) : JSON.stringify(body.content);
+        const result = await dlp.scan(text, { destination: body.destination });
+        const subject = { agent: body.agent, ...(body.session === undefined ? {} : { session: body.session }), ...(body.task === undefined ? {} : { task: body.task }) };
+        // The original response, as an erasable payload, then the decision (no raw values in it).
+        const original = await ledger.append({ kind: 'response', ...subject, payload: body.content }, { credential: grant.id });
+        const findings = result.findings.map((f: Finding) => ({ type: f.type, start: f.start, end: f.end, score: f.score, rule: f.rule, action: f.action }));
+        const failed = 'error' in result ? (result as { error: { code: string } }).error.code : undefined;
+        const decisionPayload: JsonValue = {
+          decision: result.decision,
+          findings: result.findings.map((f) => ({ type: f.type, category: f.category, start: f.start, end: f.end, score: f.score, rule: f.rule, action: f.action, fingerprint: f.fingerprint ?? null })),
+          policy: deps.policyName,
+          destination: body.destination ?? null,
+          purpose: body.purpose ?? null,
+          response: original.index,
+          ...(failed === undefined ? {} : { failure: failed }),
+        };
+        const receipt = await ledger.append({ kind: 'dlp_decision', ...subject, payload: decisionPayload }, { credential: grant.id });
+        if (failed !== undefined) {
+          metrics.dlpFailures.inc({ code: failed });
+          throw new VigilError(failed === 'DLP_TIMEOUT' ? 'DLP_TIMEOUT' : 'DLP_FAILED', failed === 'DLP_TIMEOUT' ? 'the DLP scan exceeded its time budget; nothing was released' : 'the DLP scan failed; nothing was released');
+        }
+        metrics.dlpDecisions.inc({ decision: result.decision });
+        for (const f of result.findings) metrics.dlpFindings.inc({ type: f.type, action: f.action });
+        const output = result.output === null ? null : isText ? result.output : (parseStrictJson(result.output) as JsonValue);
+        res.json({ decision: result.decision, output, findings, receipt });
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/checkpoint',
+      summary: 'The latest signed checkpoint (C2SP tlog-checkpoint signed note)',
+      scope: undefined,
+      produces: 'text/plain',
+      handler: (_req, res) => {
+        const note = ledger.latestCheckpoint();
+        if (note === undefined) throw new VigilError('NOT_READY', 'no checkpoint has been signed yet');
+        res.type('text/plain; charset=utf-8').send(note);
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/proof/inclusion',
+      summary: 'Inclusion proof of entry `index` in the tree of size `size` (RFC 9162)',
+      scope: undefined,
+      handler: (req, res) => {
+        const index = intParam(req.query.index, 'index');
+        const size = intParam(req.query.size, 'size', ledger.size);
+        const proof = ledger.inclusionProof(index, size).map(encodeBase64);
+        res.json({ index, treeSize: size, leafHash: encodeBase64(leafHash(ledger.readLeaf(index))), proof });
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/proof/consistency',
+      summary: 'Consistency proof from tree size `from` to `to` (RFC 9162)',
+      scope: undefined,
+      handler: (req, res) => {
+        const from = intParam(req.query.from, 'from');
+        const to = intParam(req.query.to, 'to', ledger.size);
+        res.json({ from, to, proof: ledger.consistencyProof(from, to).map(encodeBase64) });
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/entries',
+      summary: 'Entries from `start`, at most `limit`: exact leaf bytes (base64) and decoded fields',
+      scope: 'auditor',
+      handler: (req, res) => {
+        const start = intParam(req.query.start, 'start', 0);
+        const limit = Math.min(MAX_ENTRIES_PAGE, intParam(req.query.limit, 'limit', 100));
+        const end = Math.min(ledger.size, start + limit);
+        const entries = [];
+        for (let i = start; i < end; i++) {
+          const leaf = ledger.readLeaf(i);
+          entries.push({ ...decodeEntry(leaf), index: i, leaf: encodeBase64(leaf) });
+        }
+        res.json({ entries, treeSize: ledger.size });
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/entries/:index/payload',
+      summary: "An entry's payload bytes, with its media type (410 once erased)",
+      scope: 'auditor',
+      produces: 'application/octet-stream',
+      handler: (req, res) => {
+        const index = intParam(req.params.index, 'index');
+        const entry = decodeEntry(ledger.readLeaf(index));
+        const stored = ledger.readPayload(index);
+        if (stored.state === 'erased') throw new VigilError('PAYLOAD_ERASED', `the payload of entry ${index} was erased by entry ${stored.erasureIndex}`, { index, erasureIndex: stored.erasureIndex });
+        if (stored.state === 'missing') throw new VigilError('NOT_FOUND', `entry ${index} has no stored payload`, { index });
+        res.type(entry.payload.type).send(Buffer.from(stored.body));
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/tokens',
+      summary: 'Mint a token: scopes, optionally narrowed to one agent and task, with an expiry',
+      scope: 'admin',
+      request: tokenRequestSchema,
+      status: 201,
+      handler: async (req, res) => {
+        const body = validate(tokenRequestSchema, jsonBody(req));
+        const minted = tokens.mint({ scopes: body.scopes, agent: body.agent, task: body.task, ttlSeconds: body.ttlSeconds });
+        await recordAccess(grantOf(res), {
+          action: 'token_minted',
+          token: minted.id,
+          scopes: minted.scopes,
+          agent: minted.agent ?? null,
+          task: minted.task ?? null,
+          expiresAt: minted.expiresAt ?? null,
+        });
+        res.status(201).json({ id: minted.id, token: minted.token, scopes: minted.scopes, agent: minted.agent ?? null, task: minted.task ?? null, expiresAt: minted.expiresAt ?? null });
+      },
+    },
+    {
+      method: 'delete',
+      path: '/v1/tokens/:id',
+      summary: 'Revoke a token: the next call with it fails',
+      scope: 'admin',
+      status: 204,
+      handler: async (req, res) => {
+        const id = String(req.params.id);
+        if (tokens.get(id) === undefined) throw new VigilError('NOT_FOUND', 'no such token', { path: 'id' });
+        tokens.revoke(id);
+        await recordAccess(grantOf(res), { action: 'token_revoked', token: id });
+        res.status(204).end();
+      },
+    },
+    {
+      method: 'get',
+      path: '/healthz',
+      summary: 'Liveness: the process answers',
+      scope: undefined,
+      handler: (_req, res) => {
+        res.json({ status: 'ok' });
+      },
+    },
+    {
+      method: 'get',
+      path: '/readyz',
+      summary: 'Readiness: the ledger can append and the DLP workers are up',
+      scope: undefined,
+      handler: (_req, res) => {
+        const stat = ledger.stat();
+        const ready = stat.appendable && deps.dlpReady();
+        res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', ledger: stat.appendable ? 'ok' : 'unavailable', dlp: deps.dlpReady() ? 'ok' : 'starting', treeSize: stat.size });
+      },
+    },
+    {
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus metrics (text format)',
+      scope: undefined,
+      produces: 'text/plain',
+      handler: async (_req, res) => {
+        res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      },
+    },
+    {
+      method: 'get',
+      path: '/v1/openapi.json',
+      summary: 'This API as an OpenAPI 3.1 document',
+      scope: undefined,
+      handler: (_req, res) => {
+        res.json(openApiDocument(buildRoutes(deps)));
+      },
+    },
+  ];
+}
+
+/** Bearer authentication and the route's scope: 401 without a valid token, 403 without the scope. */
+function authorize(tokens: TokenStore, scope: Scope): RequestHandler {
+  return (req, res, next) => {
+    const header = req.headers.authorization;
+    const m = header === undefined ? null : /^Bearer ([^\s]+)$/.exec(header);
+    if (!m) throw new VigilError('UNAUTHENTICATED', 'this route needs an Authorization: Bearer token');
+    const grant = tokens.verify(m[1] as string);
+    res.locals.grant = grant;
+    res.locals.tokenId = grant.id;
+    if (!grant.scopes.includes(scope)) throw new VigilError('FORBIDDEN', `this route needs the "${scope}" scope`);
+    next();
+  };
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      // Ids, routes, statuses, sizes and latency only: never bodies, queries, headers or tokens.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      customProps: (_req, res) => ({ token: (res as Response).locals?.tokenId, agent: (res as Response).locals?.agent }),
+      customErrorMessage: (_req, res) => `request failed with ${res.statusCode}`,
+      customSuccessMessage: (_req, res) => `request completed with ${res.statusCode}`,
+      wrapSerializers: false,
+    }),
+  );
+  const body = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
+  for (const route of buildRoutes(deps)) {
+    const measure: RequestHandler = (_req, res, next) => {
+      const t0 = process.hrtime.bigint();
+      res.on('finish', () => {
+        const labels = { route: route.path, method: route.method.toUpperCase(), status: String(res.statusCode) };
+        deps.metrics.requests.inc(labels);
+        deps.metrics.latency.observe(labels, Number(process.hrtime.bigint() - t0) / 1e9);
+      });
+      next();
+    };
+    const handlers: RequestHandler[] = [measure];
+    if (route.scope !== undefined) handlers.push(authorize(deps.tokens, route.scope));
+    if (route.method === 'post') handlers.push(body);
+    handlers.push(async (req, res) => {
+      await route.handler(req, res);
+    });
+    app[route.method](route.path, ...handlers);
+  }
+  app.use((_req, res) => {
+    res.status(404).json(errorBody(new VigilError('NOT_FOUND', 'no such route')));
+  });
+  app.use(errorHandler((e) => deps.logger.error({ err: e instanceof Error ? { type: e.name } : undefined }, 'internal error')));
+  return app;
+}
