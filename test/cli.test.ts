@@ -243,6 +243,24 @@ describe.concurrent('where the data directory comes from', () => {
 });
 
 describe.concurrent('other commands', () => {
+  it('tokens create prints a token once, list shows it without its secret, revoke ends it', async () => {
+    const dataDir = tempDataDir();
+    const created = await vigil(['--data-dir', dataDir, 'tokens', 'create', '--scopes', 'agent,auditor', '--agent', 'bot', '--ttl', '600', '--json']);
+    expect(created.code, created.stderr).toBe(0);
+    const minted = JSON.parse(created.stdout) as { id: string; token: string; scopes: string[]; agent: string };
+    expect(minted).toMatchObject({ scopes: ['agent', 'auditor'], agent: 'bot' });
+    const secret = minted.token.slice(`vigil_${minted.id}_`.length);
+    const listed = await vigil(['--data-dir', dataDir, 'tokens', 'list']);
+    expect(listed.stdout).toContain(minted.id);
+    expect(listed.stdout).not.toContain(secret);
+    expect((await vigil(['--data-dir', dataDir, 'tokens', 'revoke', minted.id])).code).toBe(0);
+    expect((await vigil(['--data-dir', dataDir, 'tokens', 'list'])).stdout).toContain('revoked=');
+    const bad = await vigil(['--data-dir', dataDir, 'tokens', 'create', '--scopes', 'root']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect((await vigil(['--data-dir', dataDir, 'tokens', 'revoke', '0000000000000000'])).code).toBe(2);
+  });
+
   it('an unknown command exits with code 2 and says so on stderr', async () => {
     const r = await vigil(['--data-dir', tempDataDir(), 'frobnicate']);
     expect(r.code).toBe(2);

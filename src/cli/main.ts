@@ -7,6 +7,7 @@ import { isVigilError } from '../errors.js';
 import { keysCommand } from './commands/keys.js';
 import { ledgerCommand } from './commands/ledger.js';
 import { serveCommand } from './commands/serve.js';
+import { tokensCommand } from './commands/tokens.js';
 import { rulesCommand, scanCommand } from './commands/scan.js';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError(false);
   program.addCommand(serveCommand());
   program.addCommand(keysCommand());
+  program.addCommand(tokensCommand());
   program.addCommand(ledgerCommand());
   program.addCommand(scanCommand());
   program.addCommand(rulesCommand());
