@@ -331,7 +331,8 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(
+  // Request logs are written at info; below that level the middleware would only cost time.
+  if (deps.logger.isLevelEnabled('info')) app.use(
     pinoHttp({
       logger: deps.logger,
       // Ids, routes, statuses, sizes and latency only: never bodies, queries, headers or tokens.

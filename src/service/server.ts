@@ -39,7 +39,13 @@ function ensureAdminToken(tokens: TokenStore, dataDir: string): string | undefin
   return minted.token;
 }
 
-export async function startService(config: ServiceConfig, options: { logger?: Logger } = {}): Promise<RunningService> {
+export interface StartOptions {
+  logger?: Logger;
+  /** called with the admin token minted on first start, before the service listens (the CLI prints it) */
+  onFirstAdminToken?: (token: string, file: string) => void;
+}
+
+export async function startService(config: ServiceConfig, options: StartOptions = {}): Promise<RunningService> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'vigil' } });
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const fresh = !fs.existsSync(path.join(config.dataDir, DATABASE_FILE));
@@ -50,6 +56,7 @@ export async function startService(config: ServiceConfig, options: { logger?: Lo
   const ledger = Ledger.open({ dataDir: config.dataDir });
   const tokens = new TokenStore(config.dataDir);
   const firstAdminToken = ensureAdminToken(tokens, config.dataDir);
+  if (firstAdminToken !== undefined) options.onFirstAdminToken?.(firstAdminToken, path.join(config.dataDir, ADMIN_TOKEN_FILE));
   const policy = loadPolicy(config.policyFile);
   const dlp = new DlpPool({
     rulesDirs: config.rulesDirs,

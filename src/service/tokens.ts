@@ -71,6 +71,8 @@ function toInfo(row: Row): TokenInfo {
 export class TokenStore {
   readonly #db: Database.Database;
   readonly #now: () => number;
+  // Prepared once: verification runs on every authenticated request.
+  readonly #byId: Database.Statement<[string], Row>;
 
   /** Opens (or creates) `tokens.db` in `dataDir`. `now` is for tests that need the clock to move. */
   constructor(dataDir: string, options: { now?: () => number } = {}) {
@@ -89,6 +91,7 @@ export class TokenStore {
       revoked_at INTEGER
     ) STRICT`);
     this.#now = options.now ?? Date.now;
+    this.#byId = this.#db.prepare<[string], Row>('SELECT * FROM tokens WHERE id = ?');
   }
 
   /** Creates a token; the returned `token` string is shown once and never stored. */
@@ -130,7 +133,7 @@ export class TokenStore {
   verify(token: string): TokenInfo {
     const m = TOKEN_FORMAT.exec(token);
     if (!m) throw new VigilError('UNAUTHENTICATED', 'the bearer token is malformed');
-    const row = this.#db.prepare('SELECT * FROM tokens WHERE id = ?').get(m[1]) as Row | undefined;
+    const row = this.#byId.get(m[1] as string);
     // Unknown ids are compared against a fixed hash too, so timing does not tell which ids exist.
     const expected = row?.hash ?? Buffer.alloc(32);
     const ok = timingSafeEqual(hashSecret(m[2] as string), expected) && row !== undefined;
@@ -146,7 +149,7 @@ export class TokenStore {
   }
 
   get(id: string): TokenInfo | undefined {
-    const row = this.#db.prepare('SELECT * FROM tokens WHERE id = ?').get(id) as Row | undefined;
+    const row = this.#byId.get(id);
     return row === undefined ? undefined : toInfo(row);
   }
 

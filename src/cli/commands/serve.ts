@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig, type ServiceConfig } from '../../service/config.js';
-import { startService, ADMIN_TOKEN_FILE } from '../../service/server.js';
+import { startService } from '../../service/server.js';
 import { DEFAULT_DATA_DIR } from '../options.js';
 
 export function serveCommand(): Command {
@@ -16,11 +16,10 @@ export function serveCommand(): Command {
       if (opts.host !== undefined) flags.host = opts.host;
       if (opts.port !== undefined) flags.port = /^\d+$/.test(opts.port) ? Number(opts.port) : Number.NaN;
       const config = loadConfig({ file: opts.config, flags, defaultDataDir: DEFAULT_DATA_DIR });
-      const service = await startService(config);
-      if (service.firstAdminToken !== undefined) {
+      const service = await startService(config, {
         // Shown once, here; also in <data dir>/admin.token (mode 0600). Only its hash is stored.
-        process.stdout.write(`first start: admin token (also in ${config.dataDir}/${ADMIN_TOKEN_FILE}, mode 0600):\n${service.firstAdminToken}\n`);
-      }
+        onFirstAdminToken: (token, file) => process.stdout.write(`first start: admin token (also in ${file}, mode 0600):\n${token}\n`),
+      });
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGTERM', stop);
