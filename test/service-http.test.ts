@@ -156,9 +156,13 @@ describe('the outbound filter', () => {
     const auditor = await mint({ scopes: ['auditor'] });
     const decision = await call('GET', `/v1/entries/${r.json.receipt.index}/payload`, { token: auditor.token });
     expect(decision.text).not.toContain(ssn);
-    const parsed = JSON.parse(decision.text) as { response: number; decision: string; purpose: string };
+    const parsed = JSON.parse(decision.text) as { filter: string; decision: string; purpose: string };
     expect(parsed).toMatchObject({ decision: 'redact', purpose: 'support' });
-    const original = await call('GET', `/v1/entries/${parsed.response}/payload`, { token: auditor.token });
+    // The original response is the entry with the same filter id (appended in the same commit).
+    const near = await call('GET', `/v1/entries?start=${Math.max(0, r.json.receipt.index - 5)}&limit=10`, { token: auditor.token });
+    const response = (near.json.entries as Array<{ index: number; kind: string; meta?: { filter?: string } }>).find((e) => e.kind === 'response' && e.meta?.filter === parsed.filter);
+    expect(response).toBeDefined();
+    const original = await call('GET', `/v1/entries/${response?.index}/payload`, { token: auditor.token });
     expect(original.text).toBe(`Your SSN is ${ssn}.`);
   });
 

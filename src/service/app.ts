@@ -3,6 +3,7 @@
  * the handlers and generates the OpenAPI document, so the two cannot drift. Every route needs a bearer
  * token with its scope except health, metrics, the checkpoint, proofs and the OpenAPI document.
  */
+import { randomUUID } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -145,20 +146,24 @@ export function buildRoutes(deps: AppDeps): Route[] {
         const text = isText ? (body.content as string) : JSON.stringify(body.content);
         const result = await dlp.scan(text, { destination: body.destination });
         const subject = { agent: body.agent, ...(body.session === undefined ? {} : { session: body.session }), ...(body.task === undefined ? {} : { task: body.task }) };
-        // The original response, as an erasable payload, then the decision (no raw values in it).
-        const original = await ledger.append({ kind: 'response', ...subject, payload: body.content }, { credential: grant.id });
+        // The original response, as an erasable payload, and the decision (no raw values in it), linked by
+        // a filter id in both entries' meta: appended together, they wait for one commit, not two.
+        const filterId = randomUUID();
         const findings = result.findings.map((f: Finding) => ({ type: f.type, start: f.start, end: f.end, score: f.score, rule: f.rule, action: f.action }));
         const failed = 'error' in result ? (result as { error: { code: string } }).error.code : undefined;
         const decisionPayload: JsonValue = {
+          filter: filterId,
           decision: result.decision,
           findings: result.findings.map((f) => ({ type: f.type, category: f.category, start: f.start, end: f.end, score: f.score, rule: f.rule, action: f.action, fingerprint: f.fingerprint ?? null })),
           policy: deps.policyName,
           destination: body.destination ?? null,
           purpose: body.purpose ?? null,
-          response: original.index,
           ...(failed === undefined ? {} : { failure: failed }),
         };
-        const receipt = await ledger.append({ kind: 'dlp_decision', ...subject, payload: decisionPayload }, { credential: grant.id });
+        const [, receipt] = await Promise.all([
+          ledger.append({ kind: 'response', ...subject, meta: { filter: filterId }, payload: body.content }, { credential: grant.id }),
+          ledger.append({ kind: 'dlp_decision', ...subject, meta: { filter: filterId, decision: result.decision }, payload: decisionPayload }, { credential: grant.id }),
+        ]);
         if (failed !== undefined) {
           metrics.dlpFailures.inc({ code: failed });
           throw new VigilError(failed === 'DLP_TIMEOUT' ? 'DLP_TIMEOUT' : 'DLP_FAILED', failed === 'DLP_TIMEOUT' ? 'the DLP scan exceeded its time budget; nothing was released' : 'the DLP scan failed; nothing was released');
