@@ -10,7 +10,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './support/vigil-process.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-serve-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  // A failed assertion must not leave a server running.
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 interface Served {
   child: ChildProcess;
@@ -23,6 +28,7 @@ function serve(): Promise<Served> {
   const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_DLP_WORKERS: '1' };
   delete env.VIGIL_DATA_DIR;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', '--data-dir', dir, 'serve', '--port', '0'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
   let out = '';
   child.stdout?.setEncoding('utf8');
   child.stderr?.resume();
