@@ -35,7 +35,8 @@ export const appendRequestSchema = z.strictObject({
 
 export type AppendRequest = z.infer<typeof appendRequestSchema>;
 
-function zodPath(path: readonly PropertyKey[]): string {
+/** A zod issue path as Vigil writes field paths in errors: `$.a.b[2]`. */
+export function zodPath(path: readonly PropertyKey[]): string {
   return '$' + path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
 }
 

@@ -5,6 +5,7 @@
 import type { ErrorRequestHandler, Request } from 'express';
 import type { z } from 'zod';
 import { VigilError, isVigilError } from '../errors.js';
+import { zodPath } from '../entry/index.js';
 import { parseStrictJson, type JsonValue } from '../tlog/index.js';
 
 export interface ErrorBody {
@@ -29,7 +30,7 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown, prefix 
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const where = prefix + (issue?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+  const where = prefix + zodPath(issue?.path ?? []).slice(1);
   throw new VigilError('INVALID_INPUT', `${where}: ${issue?.message ?? 'invalid'}`, { path: where });
 }
 

@@ -4,11 +4,11 @@
  * the hash is compared in constant time. A token reads `vigil_<id>_<secret>`: the id is public (it is
  * written as `credential` on every entry the token produces), the secret is 256 random bits.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { VigilError } from '../errors.js';
+import { constantTimeEqual, randomBytes, sha256 } from '../tlog/index.js';
 
 export const SCOPES = ['agent', 'auditor', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -53,7 +53,7 @@ interface Row {
 const TOKEN_FORMAT = /^vigil_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
 function hashSecret(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
+  return Buffer.from(sha256(Buffer.from(secret, 'utf8')));
 }
 
 function toInfo(row: Row): TokenInfo {
@@ -107,8 +107,8 @@ export class TokenStore {
     if (request.task !== undefined && request.agent === undefined) {
       throw new VigilError('INVALID_INPUT', 'a token narrowed to a task must also name its agent', { path: 'task' });
     }
-    const id = randomBytes(8).toString('hex');
-    const secret = randomBytes(32).toString('base64url');
+    const id = Buffer.from(randomBytes(8)).toString('hex');
+    const secret = Buffer.from(randomBytes(32)).toString('base64url');
     const now = this.#now();
     const row: Row = {
       id,
@@ -136,7 +136,7 @@ export class TokenStore {
     const row = this.#byId.get(m[1] as string);
     // Unknown ids are compared against a fixed hash too, so timing does not tell which ids exist.
     const expected = row?.hash ?? Buffer.alloc(32);
-    const ok = timingSafeEqual(hashSecret(m[2] as string), expected) && row !== undefined;
+    const ok = constantTimeEqual(hashSecret(m[2] as string), expected) && row !== undefined;
     if (!ok || row === undefined) throw new VigilError('UNAUTHENTICATED', 'the bearer token is not valid');
     if (row.revoked_at !== null) throw new VigilError('TOKEN_REVOKED', 'the bearer token was revoked');
     if (row.expires_at !== null && this.#now() >= row.expires_at) throw new VigilError('TOKEN_EXPIRED', 'the bearer token has expired');
