@@ -93,7 +93,9 @@ export function buildRoutes(deps: AppDeps): Route[] {
   const recordAccess = (grant: TokenInfo, meta: Record<string, JsonValue>): Promise<Receipt> =>
     ledger.record({ kind: 'access', agent: 'vigil', meta }, { bytes: new Uint8Array(), type: 'application/octet-stream' }, { credential: grant.id });
 
-  return [
+  // The OpenAPI document describes this very table; built on the first request for it, then kept.
+  let document: Record<string, unknown> | undefined;
+  const routes: Route[] = [
     {
       method: 'post',
       path: '/v1/events',
@@ -312,10 +314,12 @@ export function buildRoutes(deps: AppDeps): Route[] {
       summary: 'This API as an OpenAPI 3.1 document',
       scope: undefined,
       handler: (_req, res) => {
-        res.json(openApiDocument(buildRoutes(deps)));
+        document ??= openApiDocument(routes);
+        res.json(document);
       },
     },
   ];
+  return routes;
 }
 
 /** Bearer authentication and the route's scope: 401 without a valid token, 403 without the scope. */
