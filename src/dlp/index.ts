@@ -5,4 +5,4 @@ export { loadPolicy, compilePolicy, defaultPolicyFile, type Policy } from './pol
 export { runRuleExamples, EXAMPLE_REPORT_SCORE, type ExampleSummary, type ExampleFailure } from './examples.js';
 export { checkLinearTime } from './regex-safety.js';
 export { loadOrCreatePseudonymKey, PSEUDONYM_KEY_FILE } from './pseudonym-key.js';
-export { DlpStream, DEFAULT_HOLDBACK, DEFAULT_MIN_STEP, type StreamOptions, type StreamEnd } from './stream.js';
+export { DlpStream, DEFAULT_HOLDBACK, DEFAULT_MIN_STEP, streamStep, streamFinish, streamHoldback, stepDue, type StreamOptions, type StreamEnd, type StepOptions, type StepResult } from './stream.js';

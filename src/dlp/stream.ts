@@ -19,9 +19,13 @@
  * by `minStep` characters and by a quarter since the last one (so the total work stays linear), and at
  * the end. If the released text ever failed to be a prefix of the final output (a bug), the stream fails
  * closed: block, nothing more released.
+ *
+ * The release logic is in two pure functions, `streamStep` and `streamFinish`: given the text so far and
+ * what was released, they say what may be released now. `DlpStream` drives them in one thread; the HTTP
+ * service keeps the text on its event loop and runs the steps in its DLP worker pool.
  */
 import { findWord } from './detect.js';
-import { renderOutput, type DlpEngine, type FailedScanResult } from './engine.js';
+import { renderOutput, type DlpEngine, type FailedScanResult, type ScanOptions } from './engine.js';
 import { normalise } from './normalize.js';
 import type { ScanResult } from './types.js';
 
@@ -43,10 +47,91 @@ export interface StreamEnd {
   result: ScanResult | FailedScanResult;
 }
 
+export interface StepOptions {
+  destination?: string | undefined;
+  holdback?: number | undefined;
+  /** the scan's time budget (ms); the engine's default otherwise */
+  timeBudgetMs?: number | undefined;
+}
+
+/** What a step decided: everything released so far (a prefix of the final output), or a block. */
+export interface StepResult {
+  released: string;
+  blocked: boolean;
+  /** set when the step failed (scan error, overrun or lost track): the stream is blocked */
+  error?: FailedScanResult['error'];
+}
+
+/** The holdback a stream uses with this engine: at least the widest context window of its rules, plus margin. */
+export function streamHoldback(engine: DlpEngine, requested = DEFAULT_HOLDBACK): number {
+  const widest = engine.rules.rules.reduce((max, r) => Math.max(max, r.context?.window ?? 0), 0);
+  return Math.max(requested, widest + 64);
+}
+
+function scanOptions(options: StepOptions): ScanOptions {
+  const o: ScanOptions = { json: false };
+  if (options.destination !== undefined) o.destination = options.destination;
+  if (options.timeBudgetMs !== undefined) o.timeBudgetMs = options.timeBudgetMs;
+  return o;
+}
+
+const LOST_TRACK: FailedScanResult['error'] = { code: 'DLP_FAILED', message: 'the stream filter lost track of the whole-text result' };
+
+/**
+ * One release step over `text` (everything received so far) when `released` has already gone out: the new
+ * `released` (it extends the old one) or a block. Never throws: a failure blocks the stream.
+ */
+export function streamStep(engine: DlpEngine, text: string, released: string, options: StepOptions = {}): StepResult {
+  try {
+    const result = engine.scan(text, scanOptions(options));
+    if (result.decision === 'block' || result.output === null) {
+      return 'error' in result ? { released, blocked: true, error: (result as FailedScanResult).error } : { released, blocked: true };
+    }
+    let cut = releaseCut(engine, text, streamHoldback(engine, options.holdback));
+    // Never inside a finding: move the cut back to its start (repeat: starts can chain back).
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const f of result.findings) {
+        if (f.start < cut && cut < f.end) {
+          cut = f.start;
+          moved = true;
+        }
+      }
+    }
+    if (cut <= 0) return { released, blocked: false };
+    const prefix = renderOutput(text.slice(0, cut), result.findings.filter((f) => f.end <= cut));
+    if (!prefix.startsWith(released)) return { released, blocked: true, error: LOST_TRACK };
+    return { released: prefix.length > released.length ? prefix : released, blocked: false };
+  } catch {
+    return { released, blocked: true, error: { code: 'DLP_FAILED', message: 'the scan failed' } };
+  }
+}
+
+/** The end of a stream: the whole text's result and the last piece to release ('' when blocked). */
+export function streamFinish(engine: DlpEngine, text: string, released: string, options: StepOptions = {}): StreamEnd {
+  let result: ScanResult | FailedScanResult;
+  try {
+    result = engine.scan(text, scanOptions(options));
+  } catch {
+    result = { decision: 'block', output: null, findings: [], error: { code: 'DLP_FAILED', message: 'the scan failed' } };
+  }
+  if (result.decision === 'block' || result.output === null) return { text: '', result };
+  if (!result.output.startsWith(released)) return { text: '', result: { decision: 'block', output: null, findings: [], error: LOST_TRACK } };
+  return { text: result.output.slice(released.length), result };
+}
+
+/**
+ * When the next step is due: only once the text has grown by `minStep` characters and by a quarter since
+ * the last step, so that re-scanning the whole text stays linear in total.
+ */
+export function stepDue(length: number, scannedAt: number, minStep: number): boolean {
+  return length - scannedAt >= minStep && length >= scannedAt * GROWTH;
+}
+
+/** The stream filter in one thread (the CLI and the tests); the service runs the same steps in its workers. */
 export class DlpStream {
   readonly #engine: DlpEngine;
-  readonly #destination: string | undefined;
-  readonly #holdback: number;
+  readonly #options: StepOptions;
   readonly #minStep: number;
   #text = '';
   #released = '';
@@ -56,9 +141,7 @@ export class DlpStream {
 
   constructor(engine: DlpEngine, options: StreamOptions = {}) {
     this.#engine = engine;
-    this.#destination = options.destination;
-    const widest = engine.rules.rules.reduce((max, r) => Math.max(max, r.context?.window ?? 0), 0);
-    this.#holdback = Math.max(options.holdback ?? DEFAULT_HOLDBACK, widest + 64);
+    this.#options = { destination: options.destination, holdback: options.holdback };
     this.#minStep = options.minStep ?? DEFAULT_MIN_STEP;
   }
 
@@ -79,86 +162,41 @@ export class DlpStream {
   push(chunk: string): string {
     if (this.#ended) throw new Error('the stream has ended');
     this.#text += chunk;
-    if (this.#blocked) return '';
-    const n = this.#text.length;
-    if (n - this.#scannedAt < this.#minStep || n < this.#scannedAt * GROWTH) return '';
-    this.#scannedAt = n;
-    try {
-      return this.#releaseUpTo(this.#text);
-    } catch {
-      // Fail closed: nothing more is released; end() reports the block.
-      this.#blocked = true;
-      return '';
-    }
+    if (this.#blocked || !stepDue(this.#text.length, this.#scannedAt, this.#minStep)) return '';
+    this.#scannedAt = this.#text.length;
+    const step = streamStep(this.#engine, this.#text, this.#released, this.#options);
+    // Fail closed: once blocked, nothing more is released; end() decides from the whole text.
+    if (step.blocked) this.#blocked = true;
+    const piece = step.released.slice(this.#released.length);
+    this.#released = step.released;
+    return piece;
   }
 
   /** Ends the stream: the rest of the released text and the whole text's result. */
   end(): StreamEnd {
     if (this.#ended) throw new Error('the stream has ended');
     this.#ended = true;
-    const result = this.#scan(this.#text);
-    if (result.decision === 'block' || result.output === null) {
-      this.#blocked = true;
-      return { text: '', result };
-    }
-    if (!result.output.startsWith(this.#released)) return { text: '', result: this.#inconsistent() };
-    const rest = result.output.slice(this.#released.length);
-    this.#released = result.output;
-    return { text: rest, result };
+    const end = streamFinish(this.#engine, this.#text, this.#released, this.#options);
+    if (end.result.output === null) this.#blocked = true;
+    else this.#released = end.result.output;
+    return end;
   }
+}
 
-  #scan(text: string): ScanResult | FailedScanResult {
-    return this.#engine.scan(text, { json: false, ...(this.#destination === undefined ? {} : { destination: this.#destination }) });
+/** The furthest point of `text` that no later input can change (before findings are considered). */
+function releaseCut(engine: DlpEngine, text: string, holdback: number): number {
+  const n = text.length;
+  let cut = n - holdback;
+  let tokenStart = n;
+  while (tokenStart > 0 && !/\s/.test(text[tokenStart - 1] as string)) tokenStart--;
+  cut = Math.min(cut, tokenStart - holdback);
+  const begin = text.lastIndexOf('-----BEGIN');
+  if (begin >= 0 && text.indexOf('-----END', begin) < 0) cut = Math.min(cut, begin);
+  // Keyword-gated rules whose keywords have not arrived: hold back what they would report.
+  const lower = normalise(text).text.toLowerCase();
+  const waiting = engine.rules.rules.filter((r) => r.keywords !== undefined && findWord(lower, r.keywords) === undefined);
+  if (waiting.length > 0 && cut > 0) {
+    for (const d of engine.detectAll(text, waiting, Date.now() + 10_000, { ignoreKeywords: true })) cut = Math.min(cut, d.start);
   }
-
-  #inconsistent(): FailedScanResult {
-    this.#blocked = true;
-    return { decision: 'block', output: null, findings: [], error: { code: 'DLP_FAILED', message: 'the stream filter lost track of the whole-text result' } };
-  }
-
-  #releaseUpTo(text: string): string {
-    const result = this.#scan(text);
-    if (result.decision === 'block' || result.output === null) {
-      this.#blocked = true;
-      return '';
-    }
-    let cut = this.#cut(text);
-    // Never inside a finding: move the cut back to its start (repeat: starts can chain back).
-    for (let moved = true; moved; ) {
-      moved = false;
-      for (const f of result.findings) {
-        if (f.start < cut && cut < f.end) {
-          cut = f.start;
-          moved = true;
-        }
-      }
-    }
-    if (cut <= 0) return '';
-    const prefix = renderOutput(text.slice(0, cut), result.findings.filter((f) => f.end <= cut));
-    if (!prefix.startsWith(this.#released)) {
-      this.#inconsistent();
-      return '';
-    }
-    const piece = prefix.slice(this.#released.length);
-    this.#released = prefix;
-    return piece;
-  }
-
-  /** The furthest point of `text` that no later input can change (before findings are considered). */
-  #cut(text: string): number {
-    const n = text.length;
-    let cut = n - this.#holdback;
-    let tokenStart = n;
-    while (tokenStart > 0 && !/\s/.test(text[tokenStart - 1] as string)) tokenStart--;
-    cut = Math.min(cut, tokenStart - this.#holdback);
-    const begin = text.lastIndexOf('-----BEGIN');
-    if (begin >= 0 && text.indexOf('-----END', begin) < 0) cut = Math.min(cut, begin);
-    // Keyword-gated rules whose keywords have not arrived: hold back what they would report.
-    const lower = normalise(text).text.toLowerCase();
-    const waiting = this.#engine.rules.rules.filter((r) => r.keywords !== undefined && findWord(lower, r.keywords) === undefined);
-    if (waiting.length > 0 && cut > 0) {
-      for (const d of this.#engine.detectAll(text, waiting, Date.now() + 10_000, { ignoreKeywords: true })) cut = Math.min(cut, d.start);
-    }
-    return Math.max(0, cut);
-  }
+  return Math.max(0, cut);
 }

@@ -7,7 +7,7 @@
 import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { launchWorker } from '../ledger/worker-launch.js';
-import type { FailedScanResult, ScanResult } from '../dlp/index.js';
+import type { FailedScanResult, ScanResult, StepResult, StreamEnd } from '../dlp/index.js';
 
 export interface DlpWorkerData {
   rulesDirs: string[];
@@ -23,12 +23,12 @@ export interface ScanRequest {
   destination?: string;
   /** what is left of the scan's budget when the worker gets it (ms) */
   budgetMs: number;
+  /** a step of a stream filter (dlp/stream.ts) over `text`, the text received so far */
+  stream?: { released: string; final: boolean };
 }
 
-export interface ScanReply {
-  id: number;
-  result: ScanResult | FailedScanResult;
-}
+/** A scan's result, or a stream step's or stream end's (whichever the request asked for). */
+export type ScanReply = { id: number; result: ScanResult | FailedScanResult } | { id: number; step: StepResult } | { id: number; end: StreamEnd };
 
 export interface DlpPoolOptions {
   rulesDirs: string[];
@@ -46,7 +46,10 @@ export interface DlpPoolOptions {
 interface Job {
   request: ScanRequest;
   deadline: number;
-  resolve: (r: ScanResult | FailedScanResult) => void;
+  /** the worker's answer */
+  settle: (reply: ScanReply) => void;
+  /** no answer: a timeout or a failure (fail closed) */
+  fail: (r: FailedScanResult) => void;
 }
 
 interface Slot {
@@ -94,22 +97,58 @@ export class DlpPool {
 
   /** Scans one text; never rejects (a failure or an overrun is a block). */
   scan(text: string, options: { destination?: string | undefined } = {}): Promise<ScanResult | FailedScanResult> {
-    if (this.#closed) return Promise.resolve(failedResult());
+    return this.#submit(text, options.destination, undefined, (reply) => ('result' in reply ? reply.result : failedResult()), (r) => r);
+  }
+
+  /**
+   * A release step of a stream filter: `text` is everything received so far, `released` what has gone
+   * out. The worker holds no state between steps, so a replaced worker loses nothing. Never rejects: a
+   * failure or an overrun blocks the stream.
+   */
+  streamStep(text: string, released: string, options: { destination?: string | undefined } = {}): Promise<StepResult> {
+    return this.#submit(
+      text,
+      options.destination,
+      { released, final: false },
+      (reply) => ('step' in reply ? reply.step : { released, blocked: true, error: failedResult().error }),
+      (r) => ({ released, blocked: true, error: r.error }),
+    );
+  }
+
+  /** The end of a stream filter: the whole text's result and the last piece to release. Never rejects. */
+  streamFinish(text: string, released: string, options: { destination?: string | undefined } = {}): Promise<StreamEnd> {
+    return this.#submit(
+      text,
+      options.destination,
+      { released, final: true },
+      (reply) => ('end' in reply ? reply.end : { text: '', result: failedResult() }),
+      (r) => ({ text: '', result: r }),
+    );
+  }
+
+  #submit<T>(text: string, destination: string | undefined, stream: ScanRequest['stream'], fromReply: (reply: ScanReply) => T, fromFailure: (r: FailedScanResult) => T): Promise<T> {
+    if (this.#closed) return Promise.resolve(fromFailure(failedResult()));
     return new Promise((resolve) => {
       const request: ScanRequest = { id: this.#nextId++, text, budgetMs: this.#options.timeBudgetMs };
-      if (options.destination !== undefined) request.destination = options.destination;
-      this.#queue.push({ request, deadline: Date.now() + this.#options.timeBudgetMs, resolve });
+      if (destination !== undefined) request.destination = destination;
+      if (stream !== undefined) request.stream = stream;
+      this.#queue.push({
+        request,
+        deadline: Date.now() + this.#options.timeBudgetMs,
+        settle: (reply) => resolve(fromReply(reply)),
+        fail: (r) => resolve(fromFailure(r)),
+      });
       this.#dispatch();
     });
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const job of this.#queue.splice(0)) job.resolve(failedResult());
+    for (const job of this.#queue.splice(0)) job.fail(failedResult());
     await Promise.all(
       this.#slots.map(async (s) => {
         if (s.watchdog) clearTimeout(s.watchdog);
-        s.job?.resolve(failedResult());
+        s.job?.fail(failedResult());
         s.job = undefined;
         await s.worker.terminate();
       }),
@@ -137,7 +176,7 @@ export class DlpPool {
       if (slot.watchdog) clearTimeout(slot.watchdog);
       slot.job = undefined;
       slot.watchdog = undefined;
-      job.resolve(m.result);
+      job.settle(m);
       this.#dispatch();
     });
     slot.worker.on('error', () => this.#replace(slot, failedResult()));
@@ -152,7 +191,7 @@ export class DlpPool {
     const at = this.#slots.indexOf(slot);
     if (at < 0 || this.#closed) return;
     if (slot.watchdog) clearTimeout(slot.watchdog);
-    slot.job?.resolve(result);
+    slot.job?.fail(result);
     slot.job = undefined;
     this.#slots.splice(at, 1);
     void slot.worker.terminate();
@@ -166,7 +205,7 @@ export class DlpPool {
       let job = this.#queue.shift();
       // Jobs whose budget ran out while they waited are answered without a scan: fail closed.
       while (job !== undefined && Date.now() >= job.deadline) {
-        job.resolve(timeoutResult());
+        job.fail(timeoutResult());
         job = this.#queue.shift();
       }
       if (job === undefined) return;
