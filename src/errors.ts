@@ -15,6 +15,7 @@ export const ERROR_CATALOGUE = {
   INVALID_VERIFIER_KEY: { status: 400, exit: 2, summary: 'the verifier key string is malformed' },
   INVALID_PROOF_REQUEST: { status: 400, exit: 2, summary: 'the proof request is out of range' },
   PAYLOAD_TOO_LARGE: { status: 413, exit: 2, summary: 'the payload is larger than allowed' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, exit: 2, summary: 'the request body has a media type this route does not take' },
   NOT_FOUND: { status: 404, exit: 2, summary: 'no such thing' },
   PAYLOAD_ERASED: { status: 410, exit: 2, summary: 'the payload was erased' },
   // The service itself.

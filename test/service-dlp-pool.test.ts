@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DlpEngine, defaultPolicyFile, loadPolicy, loadRuleSet, shippedRulesDir } from '../src/dlp/index.js';
+import { DlpEngine, DlpStream, defaultPolicyFile, loadPolicy, loadRuleSet, shippedRulesDir } from '../src/dlp/index.js';
 import { DlpPool } from '../src/service/dlp-pool.js';
 
 const key = new Uint8Array(32).fill(3);
@@ -27,6 +27,28 @@ describe('the DLP worker pool', () => {
     const results = await Promise.all(many.map((t) => pool.scan(t)));
     results.forEach((r, i) => expect(r).toEqual(engine.scan(many[i] as string)));
     expect(new Set(results.map((r) => r.decision))).toEqual(new Set(['redact', 'block', 'allow']));
+  });
+
+  it('runs stream filter steps: each extends the last, and the whole is what a stream in this thread releases', async () => {
+    const engine = new DlpEngine({ rules: loadRuleSet([shippedRulesDir()]), policy: loadPolicy(defaultPolicyFile()), pseudonymKey: key, timeBudgetMs: 5000 });
+    const text = `${'The shipment left the depot on time. '.repeat(40)}Reach li.wei@corp.example or SSN 536-22-1234. ${'All good. '.repeat(40)}`;
+    const local = new DlpStream(engine, { minStep: 0 });
+    let localOut = '';
+    let released = '';
+    for (let at = 0; at < text.length; at += 97) {
+      const upTo = text.slice(0, Math.min(text.length, at + 97));
+      localOut += local.push(text.slice(at, at + 97));
+      const step = await pool.streamStep(upTo, released);
+      expect(step.blocked).toBe(false);
+      expect(step.released.startsWith(released)).toBe(true);
+      released = step.released;
+    }
+    expect(released.length).toBeGreaterThan(1000);
+    const end = await pool.streamFinish(text, released);
+    localOut += local.end().text;
+    expect(released + end.text).toBe(localOut);
+    expect(released + end.text).toBe(engine.scan(text, { json: false }).output);
+    expect(localOut).not.toContain('536-22-1234');
   });
 
   it('passes the destination to the policy', async () => {

@@ -42,6 +42,18 @@ describe('fail closed', () => {
     expect(JSON.stringify(r.body)).not.toContain('536-22-1234');
   });
 
+  it('ends a stream with an error event and no decision or receipt when its scans run out of their budget', async () => {
+    const secret = 'SSN 536-22-1234';
+    const content = `${'Patient record 48213377 admitted on 2026-11-26; follow-up pending. '.repeat(30_000)}${secret}`;
+    const res = await fetch(`${service.url}/v1/filter/stream?agent=a`, { method: 'POST', headers: { authorization: `Bearer ${agent}`, 'content-type': 'text/plain' }, body: content });
+    const body = await res.text();
+    expect(res.status).toBe(200);
+    expect(body).toMatch(/event: error\ndata: \{"error":\{"code":"DLP_TIMEOUT"/);
+    expect(body).not.toContain('event: end');
+    expect(body).not.toContain('receipt');
+    expect(body).not.toContain('536-22-1234');
+  });
+
   it('answers 503 and hands out no receipt when the ledger cannot commit', async () => {
     await service.ledger.close();
     const event = await post('/v1/events', { kind: 'prompt', agent: 'a', payload: 'hello' });
@@ -52,5 +64,9 @@ describe('fail closed', () => {
     expect(filtered.status).toBe(503);
     expect(filtered.body.output).toBeUndefined();
     expect(filtered.body.error?.code).toMatch(/^LEDGER_/);
+    // The streaming filter refuses before it starts: an unrecorded stream must not be released.
+    const stream = await fetch(`${service.url}/v1/filter/stream?agent=a`, { method: 'POST', headers: { authorization: `Bearer ${agent}`, 'content-type': 'text/plain' }, body: 'nothing to see' });
+    expect(stream.status).toBe(503);
+    expect(((await stream.json()) as { error: { code: string } }).error.code).toBe('NOT_READY');
   });
 });

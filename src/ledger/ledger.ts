@@ -427,8 +427,8 @@ export class Ledger {
       origin: this.origin,
       verifierKey: this.committed.signer?.verifierKey,
       checkpoint: this.committed.note,
-      appendable: this.problem === undefined && this.committed.signer !== undefined,
-      problem: this.problem?.message ?? (this.committed.signer ? undefined : 'the active signing key is not in the data directory'),
+      appendable: !this.closed && this.problem === undefined && this.committed.signer !== undefined,
+      problem: this.problem?.message ?? (this.closed ? 'the ledger is closed' : this.committed.signer ? undefined : 'the active signing key is not in the data directory'),
     };
   }
 

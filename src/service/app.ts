@@ -3,7 +3,6 @@
  * the handlers and generates the OpenAPI document, so the two cannot drift. Every route needs a bearer
  * token with its scope except health, metrics, the checkpoint, proofs and the OpenAPI document.
  */
-import { randomUUID } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -12,8 +11,9 @@ import { VigilError } from '../errors.js';
 import { decodeEntry } from '../entry/index.js';
 import type { Ledger, Receipt } from '../ledger/index.js';
 import { encodeBase64, leafHash, parseStrictJson, type JsonValue } from '../tlog/index.js';
-import type { Finding } from '../dlp/index.js';
 import type { DlpPool } from './dlp-pool.js';
+import { filterStream, filterStreamQuerySchema, STREAM_INPUT_TYPES } from './filter-stream.js';
+import { failedScanError, findingViews, recordFilter, scanFailure } from './filter-record.js';
 import { errorBody, errorHandler, intParam, jsonBody, validate } from './http.js';
 import type { ServiceMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
@@ -41,7 +41,13 @@ export interface Route {
   /** undefined: public */
   scope: Scope | undefined;
   request?: z.ZodType;
+  /** the query parameters' schema (for routes whose body is a stream) */
+  query?: z.ZodType;
   response?: z.ZodType;
+  /** media types of the request body when it is not JSON */
+  consumes?: readonly string[];
+  /** the handler reads the body as a stream (no body parser in front of it) */
+  streamBody?: boolean;
   /** media type of a successful answer (default application/json) */
   produces?: string;
   status?: number;
@@ -147,33 +153,39 @@ export function buildRoutes(deps: AppDeps): Route[] {
         const isText = typeof body.content === 'string';
         const text = isText ? (body.content as string) : JSON.stringify(body.content);
         const result = await dlp.scan(text, { destination: body.destination });
-        const subject = { agent: body.agent, ...(body.session === undefined ? {} : { session: body.session }), ...(body.task === undefined ? {} : { task: body.task }) };
-        // The original response, as an erasable payload, and the decision (no raw values in it), linked by
-        // a filter id in both entries' meta: appended together, they wait for one commit, not two.
-        const filterId = randomUUID();
-        const findings = result.findings.map((f: Finding) => ({ type: f.type, start: f.start, end: f.end, score: f.score, rule: f.rule, action: f.action }));
-        const failed = 'error' in result ? (result as { error: { code: string } }).error.code : undefined;
-        const decisionPayload: JsonValue = {
-          filter: filterId,
-          decision: result.decision,
-          findings: result.findings.map((f) => ({ type: f.type, category: f.category, start: f.start, end: f.end, score: f.score, rule: f.rule, action: f.action, fingerprint: f.fingerprint ?? null })),
+        const receipt = await recordFilter(ledger, metrics, grant.id, {
+          subject: body,
+          content: body.content,
+          result,
           policy: deps.policyName,
-          destination: body.destination ?? null,
-          purpose: body.purpose ?? null,
-          ...(failed === undefined ? {} : { failure: failed }),
-        };
-        const [, receipt] = await Promise.all([
-          ledger.append({ kind: 'response', ...subject, meta: { filter: filterId }, payload: body.content }, { credential: grant.id }),
-          ledger.append({ kind: 'dlp_decision', ...subject, meta: { filter: filterId, decision: result.decision }, payload: decisionPayload }, { credential: grant.id }),
-        ]);
-        if (failed !== undefined) {
-          metrics.dlpFailures.inc({ code: failed });
-          throw new VigilError(failed === 'DLP_TIMEOUT' ? 'DLP_TIMEOUT' : 'DLP_FAILED', failed === 'DLP_TIMEOUT' ? 'the DLP scan exceeded its time budget; nothing was released' : 'the DLP scan failed; nothing was released');
-        }
-        metrics.dlpDecisions.inc({ decision: result.decision });
-        for (const f of result.findings) metrics.dlpFindings.inc({ type: f.type, action: f.action });
+          destination: body.destination,
+          purpose: body.purpose,
+        });
+        const failed = scanFailure(result);
+        if (failed !== undefined) throw failedScanError(failed);
+        const findings = findingViews(result);
         const output = result.output === null ? null : isText ? result.output : (parseStrictJson(result.output) as JsonValue);
         res.json({ decision: result.decision, output, findings, receipt });
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/filter/stream',
+      summary: 'Filter streamed output (text or SSE in, SSE out): filtered text as soon as it is safe, then the decision and the receipt',
+      scope: 'agent',
+      query: filterStreamQuerySchema,
+      consumes: STREAM_INPUT_TYPES,
+      produces: 'text/event-stream',
+      streamBody: true,
+      handler: async (req, res) => {
+        const query = validate(filterStreamQuerySchema, req.query, 'query');
+        const grant = grantOf(res);
+        requireSubject(grant, query.agent, query.task, 'query');
+        res.locals.agent = query.agent;
+        if (query.policy !== undefined && query.policy !== deps.policyName) {
+          throw new VigilError('INVALID_INPUT', `query.policy: unknown policy (this service applies "${deps.policyName}")`, { path: 'query.policy' });
+        }
+        await filterStream({ ledger, dlp, metrics, policyName: deps.policyName, limitBytes: deps.bodyLimitBytes }, req, res, query, grant.id);
       },
     },
     {
@@ -368,7 +380,7 @@ export function createApp(deps: AppDeps): express.Express {
     };
     const handlers: RequestHandler[] = [measure];
     if (route.scope !== undefined) handlers.push(authorize(deps.tokens, route.scope));
-    if (route.method === 'post') handlers.push(body);
+    if (route.method === 'post' && route.streamBody !== true) handlers.push(body);
     handlers.push(async (req, res) => {
       await route.handler(req, res);
     });

@@ -24,7 +24,12 @@ export function openApiDocument(routes: readonly Route[]): Record<string, unknow
   const error = { description: 'error', content: { 'application/json': { schema: schemaOf(errorSchema, 'output') } } };
   for (const route of routes) {
     const p = openApiPath(route.path);
-    const parameters = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const parameters: Array<{ name: string; in: 'path' | 'query'; required: boolean; schema: JsonSchema }> = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+      name: m[1] as string,
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     const status = String(route.status ?? 200);
     const produces = route.produces ?? 'application/json';
     const success: Record<string, unknown> = { description: 'success' };
@@ -34,8 +39,15 @@ export function openApiDocument(routes: readonly Route[]): Record<string, unknow
       operationId: `${route.method}${p.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
       responses: { [status]: success, '4XX': error, '5XX': error },
     };
+    if (route.query) {
+      const query = schemaOf(route.query, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+      for (const [name, schema] of Object.entries(query.properties ?? {})) {
+        parameters.push({ name, in: 'query', required: query.required?.includes(name) ?? false, schema });
+      }
+    }
     if (parameters.length > 0) operation.parameters = parameters;
     if (route.request) operation.requestBody = { required: true, content: { 'application/json': { schema: schemaOf(route.request, 'input') } } };
+    if (route.consumes) operation.requestBody = { required: true, content: Object.fromEntries(route.consumes.map((type) => [type, { schema: { type: 'string' } }])) };
     if (route.scope !== undefined) operation.security = [{ bearer: [route.scope] }];
     paths[p] = { ...(paths[p] ?? {}), [route.method]: operation };
   }
