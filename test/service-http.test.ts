@@ -253,6 +253,11 @@ describe('the API description and metrics', () => {
     expect(m.text).toMatch(/vigil_http_requests_total\{route="\/v1\/events",method="POST",status="201"\} \d+/);
     expect(m.text).toMatch(/vigil_dlp_decisions_total\{decision="redact"\} \d+/);
     expect(m.text).toContain('vigil_http_request_duration_seconds_bucket');
+    // The ledger's own group commits: as many entries as the ledger holds were committed in some batch.
+    const committed = Number(/^vigil_ledger_commit_batch_entries_sum (\d+)$/m.exec(m.text)?.[1]);
+    expect(committed).toBe(service.ledger.size);
+    expect(Number(/^vigil_ledger_commit_seconds_count (\d+)$/m.exec(m.text)?.[1])).toBeGreaterThan(0);
+    expect(m.text).toMatch(/^vigil_append_request_entries_count \d+$/m);
   });
 });
 

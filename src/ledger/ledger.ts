@@ -148,6 +148,8 @@ export interface LedgerOptions {
   maxPayloadBytes?: number;
   /** Clock in ms since the epoch; the ledger, never the caller, sets `ts`. */
   now?: () => number;
+  /** Told of every committed batch: its entries and the time from leaving the queue to durable (metrics). */
+  onBatchCommitted?: (entries: number, seconds: number) => void;
 }
 
 /** Proof that an entry is in the ledger: the shape is a contract shared with the HTTP service. */
@@ -225,6 +227,8 @@ interface DigestingBatch {
   seq: number;
   state: 'digesting';
   items: Pending[];
+  /** when the batch left the queue (process.hrtime.bigint) */
+  startedAt: bigint;
 }
 
 /** A batch built and signed, waiting for its commit. */
@@ -233,6 +237,7 @@ interface CommittingBatch {
   state: 'committing';
   answers: Array<{ item: Pending; receipt: ErasureReceipt }>;
   after: TreeState;
+  startedAt: bigint;
 }
 
 type InFlightBatch = DigestingBatch | CommittingBatch;
@@ -292,6 +297,7 @@ export class Ledger {
   private readonly maxQueue: number;
   private readonly maxPayloadBytes: number;
   private readonly now: () => number;
+  private readonly onBatchCommitted: ((entries: number, seconds: number) => void) | undefined;
 
   private constructor(store: LedgerStore, options: LedgerOptions, origin: string, signer: NoteSigner | undefined) {
     this.store = store;
@@ -302,6 +308,7 @@ export class Ledger {
     this.maxBatch = checkPositiveInt('maxBatch', options.maxBatch, DEFAULT_MAX_BATCH, 1);
     this.maxQueue = checkPositiveInt('maxQueue', options.maxQueue, DEFAULT_MAX_QUEUE, 1);
     this.maxPayloadBytes = checkPositiveInt('maxPayloadBytes', options.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES, 0);
+    this.onBatchCommitted = options.onBatchCommitted;
     this.now = options.now ?? Date.now;
     this.committed = { range: CompactRange.empty(), lastLeafHash: undefined, lastTs: 0, note: undefined, signer };
     this.head = this.committed;
@@ -560,7 +567,7 @@ export class Ledger {
     const items = this.queue.splice(0, take);
     const seq = this.nextSeq++;
     const { bodies, bodyOffsets } = pack(items.map((it) => it.payload.bytes));
-    this.inFlight.push({ seq, state: 'digesting', items });
+    this.inFlight.push({ seq, state: 'digesting', items, startedAt: process.hrtime.bigint() });
     const writer = this.writerFor();
     writer.ref();
     writer.postMessage({ type: 'digest', seq, bodies, bodyOffsets } satisfies WriterRequest, [bodies]);
@@ -715,7 +722,7 @@ export class Ledger {
       erasures,
       signingKey,
     };
-    const committing: CommittingBatch = { seq, state: 'committing', answers, after };
+    const committing: CommittingBatch = { seq, state: 'committing', answers, after, startedAt: batch.startedAt };
     this.inFlight[this.inFlight.indexOf(batch)] = committing;
     this.head = after;
     // The writer takes messages in order: send the next full batch to be digested before this one is
@@ -747,6 +754,7 @@ export class Ledger {
       // Committed: only now do the receipts go out and does the committed state move on.
       this.committed = batch.after;
       for (const a of batch.answers) a.item.resolve(a.receipt);
+      this.onBatchCommitted?.(batch.answers.length, Number(process.hrtime.bigint() - batch.startedAt) / 1e9);
     } else {
       this.failInFlight(new VigilError(m.code in ERROR_CATALOGUE ? (m.code as VigilErrorCode) : 'LEDGER_COMMIT_FAILED', m.message));
     }

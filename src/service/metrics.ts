@@ -15,10 +15,12 @@ export class ServiceMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
-  readonly appendBatch = new Histogram({ name: 'vigil_append_request_entries', help: 'entries appended per request', buckets: [1, 2, 5, 10, 50, 100, 500, 1000], registers: [this.registry] });
+  readonly appendRequestEntries = new Histogram({ name: 'vigil_append_request_entries', help: 'entries per append request (events and batch routes)', buckets: [1, 2, 5, 10, 50, 100, 500, 1000, 10000], registers: [this.registry] });
+  /** the ledger's own group commits (Ledger's onBatchCommitted), not requests */
+  readonly commitBatch = new Histogram({ name: 'vigil_ledger_commit_batch_entries', help: 'entries per ledger commit (group commit batches)', buckets: [1, 2, 5, 10, 50, 100, 500, 1000, 5000], registers: [this.registry] });
   readonly commitLatency = new Histogram({
-    name: 'vigil_append_commit_seconds',
-    help: 'time from handing entries to the ledger to their receipts (group commit included)',
+    name: 'vigil_ledger_commit_seconds',
+    help: 'time from a batch leaving the append queue to its commit being durable and signed',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });

@@ -53,7 +53,14 @@ export async function startService(config: ServiceConfig, options: StartOptions 
     const signer = generateKey(config.dataDir, defaultKeyName());
     logger.info({ key: signer.name, verifierKey: signer.verifierKey }, 'generated a signing key on first start');
   }
-  const ledger = Ledger.open({ dataDir: config.dataDir });
+  const metrics = new ServiceMetrics();
+  const ledger = Ledger.open({
+    dataDir: config.dataDir,
+    onBatchCommitted: (entries, seconds) => {
+      metrics.commitBatch.observe(entries);
+      metrics.commitLatency.observe(seconds);
+    },
+  });
   const tokens = new TokenStore(config.dataDir);
   const firstAdminToken = ensureAdminToken(tokens, config.dataDir);
   if (firstAdminToken !== undefined) options.onFirstAdminToken?.(firstAdminToken, path.join(config.dataDir, ADMIN_TOKEN_FILE));
@@ -69,7 +76,6 @@ export async function startService(config: ServiceConfig, options: StartOptions 
   const ready = dlp.ready().then(() => {
     dlpReady = true;
   });
-  const metrics = new ServiceMetrics();
   const app = createApp({ ledger, dlp, tokens, metrics, logger, policyName: policy.name, bodyLimitBytes: config.bodyLimitBytes, dlpReady: () => dlpReady });
   const server = await new Promise<http.Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
