@@ -4,5 +4,5 @@ export { loadRuleSet, loadPackFile, shippedRulesDir, type RuleSet, type Compiled
 export { loadPolicy, compilePolicy, defaultPolicyFile, type Policy } from './policy.js';
 export { runRuleExamples, EXAMPLE_REPORT_SCORE, type ExampleSummary, type ExampleFailure } from './examples.js';
 export { checkLinearTime } from './regex-safety.js';
-export { loadOrCreatePseudonymKey, PSEUDONYM_KEY_FILE } from './pseudonym-key.js';
+export { loadOrCreatePseudonymKey, loadOrCreateSecretKey, loadSecretKey, PSEUDONYM_KEY_FILE } from './pseudonym-key.js';
 export { DlpStream, DEFAULT_HOLDBACK, DEFAULT_MIN_STEP, streamStep, streamFinish, streamHoldback, stepDue, type StreamOptions, type StreamEnd, type StepOptions, type StepResult } from './stream.js';

@@ -166,7 +166,7 @@ export interface Receipt {
 export interface AppendContext {
   /** id of the credential the caller authenticated with, written into the entry */
   credential?: string;
-  /** keyed pseudonyms of data subjects (reserved for the subject index) */
+  /** keyed pseudonyms of the data subjects the entry concerns (src/subjects): written into the leaf and the subject index */
   subjects?: string[];
 }
 
@@ -178,6 +178,8 @@ export interface ErasureRequest {
   basis: string;
   /** who asked for it */
   actor: string;
+  /** the pseudonyms of the data subjects it was for (so that their index finds the erasure too) */
+  subjects?: string[];
 }
 
 export interface ErasureReceipt extends Receipt {
@@ -207,6 +209,11 @@ interface Pending {
   rotateTo?: NoteSigner;
   resolve: (r: ErasureReceipt) => void;
   reject: (e: unknown) => void;
+}
+
+/** Subject pseudonyms as a leaf holds them: distinct and sorted (one canonical leaf per set), none if empty. */
+function subjectList(subjects: readonly string[] | undefined): string[] | undefined {
+  return subjects === undefined || subjects.length === 0 ? undefined : [...new Set(subjects)].sort();
 }
 
 /** Batches in flight at once: one committing, one being built on top of it, one being digested. */
@@ -447,7 +454,7 @@ export class Ledger {
       session: request.session,
       task: request.task,
       credential: context.credential,
-      subjects: context.subjects,
+      subjects: subjectList(context.subjects),
       meta: request.meta as JsonObject | undefined,
       payload: payloadBytes(request.payload as JsonValue),
     });
@@ -461,7 +468,7 @@ export class Ledger {
       session: fields.session,
       task: fields.task,
       credential: context.credential,
-      subjects: context.subjects,
+      subjects: subjectList(context.subjects),
       meta: fields.meta,
       payload,
     });
@@ -491,7 +498,7 @@ export class Ledger {
       session: undefined,
       task: undefined,
       credential: undefined,
-      subjects: undefined,
+      subjects: subjectList(request.subjects),
       meta: undefined,
       payload: payloadBytes(''),
       erase: { indexes: [...new Set(indexes)].sort((a, b) => a - b), reason, basis, actor },
@@ -623,6 +630,7 @@ export class Ledger {
     const nodeHashes: Uint8Array[] = [];
     const nodePositions: number[] = [];
     const erasures: CommitMessage['erasures'] = [];
+    const subjects: NonNullable<CommitMessage['subjects']> = [];
     let signingKey: CommitMessage['signingKey'];
     const accepted: Array<{ item: Pending; index: number; leafHash: string; erased: number[] }> = [];
     let nextSigner = signer;
@@ -677,6 +685,7 @@ export class Ledger {
         nodePositions.push(pos);
       }
       taken.push(position);
+      for (const subject of new Set(item.subjects ?? [])) subjects.push({ subject, idx: index });
       if (item.rotateTo) {
         nextSigner = item.rotateTo;
         signingKey = { sinceIndex: index, vkey: item.rotateTo.verifierKey };
@@ -721,6 +730,7 @@ export class Ledger {
       checkpoint: { size, note },
       erasures,
       signingKey,
+      ...(subjects.length > 0 ? { subjects } : {}),
     };
     const committing: CommittingBatch = { seq, state: 'committing', answers, after, startedAt: batch.startedAt };
     this.inFlight[this.inFlight.indexOf(batch)] = committing;
@@ -836,6 +846,12 @@ export class Ledger {
 
   readPayload(index: number): StoredPayload {
     return this.store.readPayload(index);
+  }
+
+  /** Committed entries whose `subjects` name this pseudonym, ascending (the subject index, not a scan). */
+  entriesForSubject(pseudonym: string): number[] {
+    const size = this.size;
+    return this.store.indexesForSubject(pseudonym).filter((i) => i < size);
   }
 
   /** The read side of the store, for verification and export. */

@@ -46,6 +46,8 @@ export interface BatchWrite {
   checkpoint: { size: number; note: string };
   erasures: Array<{ erasureIndex: number; indexes: number[] }>;
   signingKey?: { sinceIndex: number; vkey: string };
+  /** the data-subject index: each entry's subject pseudonyms (as in its leaf) */
+  subjects?: Array<{ subject: string; idx: number }>;
 }
 
 export type StoredPayload = { state: 'present'; salt: Uint8Array; body: Uint8Array } | { state: 'erased'; erasureIndex: number } | { state: 'missing' };
@@ -58,6 +60,9 @@ CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT 
 CREATE TABLE IF NOT EXISTS payloads (idx INTEGER PRIMARY KEY, salt BLOB NOT NULL, body BLOB NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS erased_payloads (idx INTEGER PRIMARY KEY, erasure_idx INTEGER NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS signing_keys (seq INTEGER PRIMARY KEY, since_index INTEGER, vkey TEXT NOT NULL) STRICT;
+-- The data-subject index: keyed pseudonyms (never identifiers) to entry indexes, so that finding a
+-- person's entries is an index lookup. Derived from the leaves (each entry's "subjects" field).
+CREATE TABLE IF NOT EXISTS subjects (subject TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (subject, idx)) STRICT, WITHOUT ROWID;
 
 CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
   BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: entries cannot be updated'); END;
@@ -80,6 +85,10 @@ CREATE TRIGGER IF NOT EXISTS erased_no_update BEFORE UPDATE ON erased_payloads
   BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: erasure records cannot be updated'); END;
 CREATE TRIGGER IF NOT EXISTS erased_no_delete BEFORE DELETE ON erased_payloads
   BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: erasure records cannot be deleted'); END;
+CREATE TRIGGER IF NOT EXISTS subjects_no_update BEFORE UPDATE ON subjects
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: the subject index cannot be changed'); END;
+CREATE TRIGGER IF NOT EXISTS subjects_no_delete BEFORE DELETE ON subjects
+  BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: the subject index cannot be changed'); END;
 CREATE TRIGGER IF NOT EXISTS keys_no_update BEFORE UPDATE ON signing_keys
   BEGIN SELECT RAISE(ABORT, 'LEDGER_APPEND_ONLY: key history cannot be updated'); END;
 CREATE TRIGGER IF NOT EXISTS keys_no_delete BEFORE DELETE ON signing_keys
@@ -186,6 +195,7 @@ export class LedgerStore {
           this.stmt.deletePayload.run(idx);
         }
       }
+      if (batch.subjects) this.insertRows('subjects', ['subject', 'idx'], batch.subjects, (r) => [r.subject, r.idx]);
       if (batch.signingKey) this.stmt.insertKey.run(batch.signingKey.sinceIndex, batch.signingKey.vkey);
       this.stmt.insertCheckpoint.run(batch.checkpoint.size, batch.checkpoint.note);
     });
@@ -242,6 +252,20 @@ export class LedgerStore {
       tx();
     } catch (e) {
       throw translate(e, 'cannot initialise the ledger');
+    }
+  }
+
+  /**
+   * The entries whose `subjects` hold this pseudonym, ascending: a lookup in the subject index (its primary
+   * key), not a scan. A ledger file from before the index existed has none.
+   */
+  indexesForSubject(pseudonym: string): number[] {
+    try {
+      const rows = this.db.prepare('SELECT idx FROM subjects WHERE subject = ? ORDER BY idx').all(pseudonym) as Array<{ idx: number }>;
+      return rows.map((r) => r.idx);
+    } catch (e) {
+      if (/no such table/.test((e as Error).message)) return [];
+      throw translate(e, 'cannot read the subject index');
     }
   }
 

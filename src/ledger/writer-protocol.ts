@@ -46,6 +46,8 @@ export interface CommitMessage {
   checkpoint: { size: number; note: string };
   erasures: Array<{ erasureIndex: number; indexes: number[] }>;
   signingKey?: { sinceIndex: number; vkey: string };
+  /** rows of the data-subject index (the pseudonyms each entry's leaf names) */
+  subjects?: Array<{ subject: string; idx: number }>;
 }
 
 export interface CloseMessage {

@@ -51,7 +51,7 @@ function unpack(m: CommitMessage, payloads: Digested): BatchWrite {
   const { bodies, bodyOffsets, salts } = payloads;
   const nodes = new Uint8Array(m.nodes);
   const leaves = new Uint8Array(m.leaves);
-  const write: BatchWrite = { entries: [], payloads: [], nodes: [], checkpoint: m.checkpoint, erasures: m.erasures, signingKey: m.signingKey };
+  const write: BatchWrite = { entries: [], payloads: [], nodes: [], checkpoint: m.checkpoint, erasures: m.erasures, signingKey: m.signingKey, subjects: m.subjects };
   for (let i = 0; i < m.count; i++) {
     const idx = m.start + i;
     write.entries.push({ idx, leaf: leaves.subarray((m.leafOffsets[i] as number) + 1, m.leafOffsets[i + 1]) });
