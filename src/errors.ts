@@ -35,6 +35,7 @@ export const ERROR_CATALOGUE = {
   // Ledger state.
   LEDGER_BUSY: { status: 503, exit: 3, summary: 'the append queue is full; retry later' },
   LEDGER_CLOSED: { status: 503, exit: 3, summary: 'the ledger is closed' },
+  LEDGER_LOCKED: { status: 503, exit: 3, summary: 'another process has the ledger open for writing' },
   LEDGER_COMMIT_FAILED: { status: 503, exit: 3, summary: 'the ledger could not commit; nothing was recorded' },
   LEDGER_INCONSISTENT: { status: 503, exit: 3, summary: 'the stored tree does not match the latest checkpoint' },
   LEDGER_APPEND_ONLY: { status: 500, exit: 3, summary: 'ledger rows can be neither updated nor deleted' },

@@ -2,3 +2,4 @@
 export * from './ledger.js';
 export { LedgerStore, nodePosition, storeEvidence, type StoredPayload, type Synchronous, type EntryRow } from './store.js';
 export { generateKey, loadKeys, findKey, defaultKeyName, validateKeyName, KEYS_DIR } from './keys.js';
+export { acquireLedgerLock, LOCK_FILE } from './lock.js';

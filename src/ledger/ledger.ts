@@ -52,6 +52,7 @@ import { LedgerStore, nodePosition, type StoredPayload, type Synchronous } from 
 import { loadKeys } from './keys.js';
 import { launchWorker } from './worker-launch.js';
 import { LeafBuffer } from './leaf-buffer.js';
+import { acquireLedgerLock } from './lock.js';
 import type { CommitMessage, WriterReply, WriterRequest } from './writer-protocol.js';
 
 /**
@@ -305,9 +306,12 @@ export class Ledger {
   private readonly maxPayloadBytes: number;
   private readonly now: () => number;
   private readonly onBatchCommitted: ((entries: number, seconds: number) => void) | undefined;
+  /** releases the write lock (lock.ts) */
+  private readonly unlock: () => void;
 
-  private constructor(store: LedgerStore, options: LedgerOptions, origin: string, signer: NoteSigner | undefined) {
+  private constructor(store: LedgerStore, options: LedgerOptions, origin: string, signer: NoteSigner | undefined, unlock: () => void) {
     this.store = store;
+    this.unlock = unlock;
     this.dataDir = options.dataDir;
     this.origin = origin;
     this.synchronous = options.synchronous ?? 'FULL';
@@ -329,7 +333,14 @@ export class Ledger {
    */
   static open(options: LedgerOptions): Ledger {
     fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    const store = LedgerStore.open(path.join(options.dataDir, DATABASE_FILE), { synchronous: options.synchronous ?? 'FULL' });
+    const unlock = acquireLedgerLock(options.dataDir);
+    let store: LedgerStore;
+    try {
+      store = LedgerStore.open(path.join(options.dataDir, DATABASE_FILE), { synchronous: options.synchronous ?? 'FULL' });
+    } catch (e) {
+      unlock();
+      throw e;
+    }
     try {
       const keys = loadKeys(options.dataDir);
       let origin = store.getMeta('origin');
@@ -355,11 +366,12 @@ export class Ledger {
         const active = history[history.length - 1]?.vkey;
         signer = keys.find((k) => k.verifierKey === active);
       }
-      const ledger = new Ledger(store, options, origin, signer);
+      const ledger = new Ledger(store, options, origin, signer, unlock);
       ledger.loadTail();
       return ledger;
     } catch (e) {
       store.close();
+      unlock();
       throw e;
     }
   }
@@ -874,15 +886,19 @@ export class Ledger {
       await drained;
     }
     this.drained = undefined;
-    const writer = this.writer;
-    if (writer) {
-      const closed = new Promise<void>((resolve) => (this.writerClosed = resolve));
-      writer.ref(); // keep the process alive until the writer has closed the file
-      writer.postMessage({ type: 'close' } satisfies WriterRequest);
-      await closed;
-      this.writer = undefined;
-      await writer.terminate();
+    try {
+      const writer = this.writer;
+      if (writer) {
+        const closed = new Promise<void>((resolve) => (this.writerClosed = resolve));
+        writer.ref(); // keep the process alive until the writer has closed the file
+        writer.postMessage({ type: 'close' } satisfies WriterRequest);
+        await closed;
+        this.writer = undefined;
+        await writer.terminate();
+      }
+      this.store.close();
+    } finally {
+      this.unlock();
     }
-    this.store.close();
   }
 }
