@@ -179,17 +179,130 @@ function firstDifference(a: string, b: string): number {
 
 /** Parses attacker-controlled JSON text as strict I-JSON; errors say where and what. Linear time. */
 export function parseStrictJson(input: string | Uint8Array): JsonValue {
-  let text: string;
-  if (typeof input === 'string') {
-    text = input;
-    // A raw lone surrogate can only come from a JS string (the fatal decoder never yields one).
-    const lone = findLoneSurrogate(text);
-    if (lone >= 0) {
-      throw invalidJson('a lone UTF-16 surrogate', locate(text, lone));
-    }
-  } else {
-    text = decodeUtf8(input);
+  const text = strictText(input);
+  // Most input is valid: the fast route accepts it or hands it on; only the exact route refuses and explains.
+  const value = acceptValidJson(text);
+  return value === undefined ? parseStrictText(text) : value;
+}
+
+/**
+ * The exact route alone (momoa's tree, I-JSON's rules applied node by node): what parseStrictJson accepts
+ * and refuses is defined by it, and the fast route must agree with it (property-tested).
+ */
+export function parseStrictJsonExact(input: string | Uint8Array): JsonValue {
+  return parseStrictText(strictText(input));
+}
+
+function strictText(input: string | Uint8Array): string {
+  if (typeof input !== 'string') {
+    return decodeUtf8(input);
   }
+  // A raw lone surrogate can only come from a JS string (the fatal decoder never yields one).
+  const lone = findLoneSurrogate(input);
+  if (lone >= 0) {
+    throw invalidJson('a lone UTF-16 surrogate', locate(input, lone));
+  }
+  return input;
+}
+
+// An escape that may denote half a surrogate pair (\uD800-\uDFFF); an escaped backslash before "u" only
+// makes a false alarm, which costs a closer look, never a miss.
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * The fast route: `JSON.parse` (native), then what it forgives and I-JSON does not is looked for. It
+ * returns the value only when the exact route would return the same value; for anything else (a syntax
+ * error, a duplicate name, an escaped lone surrogate, a number that overflows, nesting past the limit) it
+ * returns undefined and the exact route decides and explains. JSON.parse never yields undefined.
+ */
+function acceptValidJson(text: string): JsonValue | undefined {
+  // Nesting first: the walk below recurses, and the exact route refuses deep input with its position.
+  const members = countMemberNames(text);
+  if (members < 0) {
+    return undefined;
+  }
+  let value: JsonValue;
+  try {
+    value = JSON.parse(text) as JsonValue;
+  } catch {
+    return undefined;
+  }
+  // JSON.parse keeps only the last of duplicate names: fewer members in the value than names in the text.
+  const found = checkParsedValue(value, SURROGATE_ESCAPE.test(text));
+  return found === members ? value : undefined;
+}
+
+/**
+ * Member names in `text` (one ':' outside strings each, once JSON.parse has accepted it), or -1 when
+ * nesting goes deeper than MAX_JSON_DEPTH or a string does not end. Strings are skipped with indexOf, so
+ * long string values cost a native search, not a character loop.
+ */
+function countMemberNames(text: string): number {
+  let members = 0;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // The closing quote is the next one preceded by an even run of backslashes.
+      let q = text.indexOf('"', i + 1);
+      for (;;) {
+        if (q < 0) {
+          return -1;
+        }
+        let b = q - 1;
+        while (text.charCodeAt(b) === 0x5c /* \ */) b--;
+        if ((q - 1 - b) % 2 === 0) break;
+        q = text.indexOf('"', q + 1);
+      }
+      i = q;
+    } else if (c === 0x3a /* : */) {
+      members++;
+    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > MAX_JSON_DEPTH) {
+        return -1;
+      }
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
+      depth--;
+    }
+  }
+  return members;
+}
+
+/**
+ * Members of every object in a value from JSON.parse, or -1 when it holds what I-JSON refuses: a number
+ * that overflowed to ±Infinity, or (when the text has a surrogate escape) a string or name with a lone
+ * surrogate. Depth is bounded by countMemberNames.
+ */
+function checkParsedValue(value: JsonValue, surrogates: boolean): number {
+  if (typeof value === 'string') {
+    return surrogates && findLoneSurrogate(value) >= 0 ? -1 : 0;
+  }
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? 0 : -1;
+  }
+  if (value === null || typeof value !== 'object') {
+    return 0;
+  }
+  let members = 0;
+  if (Array.isArray(value)) {
+    for (const element of value) {
+      const m = checkParsedValue(element, surrogates);
+      if (m < 0) return -1;
+      members += m;
+    }
+    return members;
+  }
+  for (const key of Object.keys(value)) {
+    if (surrogates && findLoneSurrogate(key) >= 0) return -1;
+    const m = checkParsedValue(value[key] as JsonValue, surrogates);
+    if (m < 0) return -1;
+    members += m + 1;
+  }
+  return members;
+}
+
+/** The exact route: momoa's tree, then I-JSON's rules node by node, with positions in every error. */
+function parseStrictText(text: string): JsonValue {
   checkNestingDepth(text);
   let document;
   try {
