@@ -51,6 +51,16 @@ interface Row {
 }
 
 const TOKEN_FORMAT = /^vigil_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
+/** Token ids whose lookup is kept between calls, at most (the oldest goes first). */
+const LOOKUP_CACHE_SIZE = 4096;
+/** What an unknown id's secret is compared with, so that timing does not tell which ids exist. */
+const NO_HASH = Buffer.alloc(32);
+
+/** A row as looked up by id (undefined: no such token), with its grant built once. */
+interface Lookup {
+  row: Row | undefined;
+  info: TokenInfo | undefined;
+}
 
 function hashSecret(secret: string): Buffer {
   return Buffer.from(sha256(Buffer.from(secret, 'utf8')));
@@ -68,11 +78,26 @@ function toInfo(row: Row): TokenInfo {
   };
 }
 
+function freezeInfo(info: TokenInfo): TokenInfo {
+  Object.freeze(info.scopes);
+  return Object.freeze(info);
+}
+
 export class TokenStore {
   readonly #db: Database.Database;
   readonly #now: () => number;
   // Prepared once: verification runs on every authenticated request.
   readonly #byId: Database.Statement<[string], Row>;
+  readonly #dataVersion: Database.Statement<[], number>;
+  /**
+   * Lookups by id, so that a busy token is not read and rebuilt on every request. Only what the table says
+   * is kept, never an outcome: the secret is hashed and compared, and revocation and expiry are checked, on
+   * every call. The cache is dropped whenever the table may have changed: this connection drops it on each
+   * of its writes, and `PRAGMA data_version` (read on every call) moves when another connection, such as
+   * `vigil tokens revoke` in another process, has committed; so a revocation counts from the next call.
+   */
+  readonly #lookups = new Map<string, Lookup>();
+  #lookupsVersion: number | undefined;
 
   /** Opens (or creates) `tokens.db` in `dataDir`. `now` is for tests that need the clock to move. */
   constructor(dataDir: string, options: { now?: () => number } = {}) {
@@ -92,6 +117,7 @@ export class TokenStore {
     ) STRICT`);
     this.#now = options.now ?? Date.now;
     this.#byId = this.#db.prepare<[string], Row>('SELECT * FROM tokens WHERE id = ?');
+    this.#dataVersion = this.#db.prepare<[], number>('PRAGMA data_version').pluck();
   }
 
   /** Creates a token; the returned `token` string is shown once and never stored. */
@@ -123,6 +149,7 @@ export class TokenStore {
     this.#db
       .prepare('INSERT INTO tokens (id, hash, scopes, agent, task, created_at, expires_at, revoked_at) VALUES (@id, @hash, @scopes, @agent, @task, @created_at, @expires_at, @revoked_at)')
       .run(row);
+    this.#lookups.clear();
     return { ...toInfo(row), token: `vigil_${id}_${secret}` };
   }
 
@@ -133,19 +160,39 @@ export class TokenStore {
   verify(token: string): TokenInfo {
     const m = TOKEN_FORMAT.exec(token);
     if (!m) throw new VigilError('UNAUTHENTICATED', 'the bearer token is malformed');
-    const row = this.#byId.get(m[1] as string);
+    const { row, info } = this.#lookup(m[1] as string);
     // Unknown ids are compared against a fixed hash too, so timing does not tell which ids exist.
-    const expected = row?.hash ?? Buffer.alloc(32);
+    const expected = row?.hash ?? NO_HASH;
     const ok = constantTimeEqual(hashSecret(m[2] as string), expected) && row !== undefined;
-    if (!ok || row === undefined) throw new VigilError('UNAUTHENTICATED', 'the bearer token is not valid');
+    if (!ok || row === undefined || info === undefined) throw new VigilError('UNAUTHENTICATED', 'the bearer token is not valid');
     if (row.revoked_at !== null) throw new VigilError('TOKEN_REVOKED', 'the bearer token was revoked');
     if (row.expires_at !== null && this.#now() >= row.expires_at) throw new VigilError('TOKEN_EXPIRED', 'the bearer token has expired');
-    return toInfo(row);
+    return info;
+  }
+
+  /** The row of `id` as the table holds it now (see #lookups); unknown ids are kept too, for even timing. */
+  #lookup(id: string): Lookup {
+    const version = this.#dataVersion.get();
+    if (version !== this.#lookupsVersion) {
+      this.#lookups.clear();
+      this.#lookupsVersion = version;
+    }
+    let found = this.#lookups.get(id);
+    if (found === undefined) {
+      const row = this.#byId.get(id);
+      // Frozen: one grant object is handed to every request made with the token.
+      found = { row, info: row === undefined ? undefined : freezeInfo(toInfo(row)) };
+      if (this.#lookups.size >= LOOKUP_CACHE_SIZE) this.#lookups.delete(this.#lookups.keys().next().value as string);
+      this.#lookups.set(id, found);
+    }
+    return found;
   }
 
   /** Revokes a token; false when there is no such token or it was revoked already. */
   revoke(id: string): boolean {
-    return this.#db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(this.#now(), id).changes === 1;
+    const changed = this.#db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(this.#now(), id).changes === 1;
+    this.#lookups.clear();
+    return changed;
   }
 
   get(id: string): TokenInfo | undefined {
