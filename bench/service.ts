@@ -9,6 +9,10 @@
  * index and leaf hash in the final tree, whose checkpoint signature is checked with the key file's verifier key.
  *
  *   npm run bench:service            (BENCH_SERVICE_SECONDS=10 per run by default)
+ *   BENCH_SERVICE_ROUTES=events,filter  runs only those of events, batch, filter
+ *   BENCH_SERVICE_BIN=/other/checkout/bin/vigil.js  serves another build (before/after comparisons)
+ *   BENCH_SERVICE_VERIFY=0  skips the receipt check at the end (profiling runs only)
+ *   BENCH_SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=bench/out/prof'  extra node flags for the service
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +25,8 @@ import { benchDir, envInt, machine, report } from './support.js';
 
 const SECONDS = envInt('BENCH_SERVICE_SECONDS', 10);
 const CONNECTIONS = 64;
+const ROUTES = new Set((process.env.BENCH_SERVICE_ROUTES ?? 'events,batch,filter').split(',').map((r) => r.trim()));
+const NODE_ARGS = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
 
 interface Receipt {
   index: number;
@@ -41,7 +47,7 @@ async function freePort(): Promise<number> {
 const dir = benchDir('service');
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
-const child = spawn(process.execPath, ['bin/vigil.js', '--data-dir', dir, 'serve', '--port', String(port)], {
+const child = spawn(process.execPath, [...NODE_ARGS, process.env.BENCH_SERVICE_BIN ?? 'bin/vigil.js', '--data-dir', dir, 'serve', '--port', String(port)], {
   env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', VIGIL_DLP_WORKERS: '1' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
@@ -77,7 +83,22 @@ const filterTexts = Array.from({ length: 32 }, (_, i) =>
     .slice(0, 2048),
 );
 
+/**
+ * CPU seconds the service process has used so far (all its threads), from /proc; undefined elsewhere. Per
+ * request it is a steadier figure than req/s when other work shares the machine.
+ */
+function serviceCpuSeconds(): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
 interface RunResult {
+  /** service CPU time per request (ms), when /proc tells */
+  cpuMsPerRequest: number | undefined;
   requests: number;
   seconds: number;
   p50: number;
@@ -88,6 +109,7 @@ interface RunResult {
 
 async function run(title: string, path_: string, body: (n: number) => string, collect: (json: unknown) => void, connections = CONNECTIONS): Promise<RunResult> {
   let n = 0;
+  const cpu0 = serviceCpuSeconds();
   const result = await autocannon({
     url: `${url}${path_}`,
     method: 'POST',
@@ -103,25 +125,33 @@ async function run(title: string, path_: string, body: (n: number) => string, co
       },
     ],
   });
-  const out = { requests: result.requests.total, seconds: result.duration, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+  const cpu1 = serviceCpuSeconds();
+  const cpuMsPerRequest = cpu0 === undefined || cpu1 === undefined ? undefined : ((cpu1 - cpu0) * 1000) / Math.max(1, result.requests.total);
+  const out = { cpuMsPerRequest, requests: result.requests.total, seconds: result.duration, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
   process.stdout.write(`  ${title}: done\n`);
   return out;
 }
 
-const events = await run('events', '/v1/events', event, (j) => receipts.push((j as { receipt: Receipt }).receipt));
-report('service POST /v1/events, 1 KiB payload', { req_per_s: events.requests / events.seconds, p50_ms: events.p50, p99_ms: events.p99, errors: events.errors, non_2xx: events.non2xx, target_req_per_s: 5000, target_p99_ms: 30 });
+if (ROUTES.has('events')) {
+  const events = await run('events', '/v1/events', event, (j) => receipts.push((j as { receipt: Receipt }).receipt));
+  report('service POST /v1/events, 1 KiB payload', { req_per_s: events.requests / events.seconds, p50_ms: events.p50, p99_ms: events.p99, errors: events.errors, non_2xx: events.non2xx, service_cpu_ms_per_req: events.cpuMsPerRequest ?? 'n/a', target_req_per_s: 5000, target_p99_ms: 30 });
+}
 
 const BATCH = 500;
 const batchBody = (n: number): string => `[${Array.from({ length: BATCH }, (_, k) => event(n * BATCH + k)).join(',')}]`;
-const batch = await run('batch', '/v1/events/batch', batchBody, (j) => receipts.push(...(j as { receipts: Receipt[] }).receipts), 16);
-report('service POST /v1/events/batch, 500 events of 1 KiB, 16 connections', { events_per_s: (batch.requests * BATCH) / batch.seconds, req_per_s: batch.requests / batch.seconds, p99_ms: batch.p99, errors: batch.errors, non_2xx: batch.non2xx, target_events_per_s: 40000 });
+if (ROUTES.has('batch')) {
+  const batch = await run('batch', '/v1/events/batch', batchBody, (j) => receipts.push(...(j as { receipts: Receipt[] }).receipts), 16);
+  report('service POST /v1/events/batch, 500 events of 1 KiB, 16 connections', { events_per_s: (batch.requests * BATCH) / batch.seconds, req_per_s: batch.requests / batch.seconds, p99_ms: batch.p99, errors: batch.errors, non_2xx: batch.non2xx, service_cpu_ms_per_req: batch.cpuMsPerRequest ?? 'n/a', target_events_per_s: 40000 });
+}
 
-let filterDecisions = 0;
-const filter = await run('filter', '/v1/filter', (n) => JSON.stringify({ agent: 'bench-agent', content: filterTexts[n % filterTexts.length], purpose: 'bench' }), (j) => {
-  filterDecisions++;
-  receipts.push((j as { receipt: Receipt }).receipt);
-});
-report('service POST /v1/filter, 2 KB mixed output', { req_per_s: filter.requests / filter.seconds, p50_ms: filter.p50, p99_ms: filter.p99, errors: filter.errors, non_2xx: filter.non2xx, decisions: filterDecisions, target_req_per_s: 1000, target_p99_ms: 50 });
+if (ROUTES.has('filter')) {
+  let filterDecisions = 0;
+  const filter = await run('filter', '/v1/filter', (n) => JSON.stringify({ agent: 'bench-agent', content: filterTexts[n % filterTexts.length], purpose: 'bench' }), (j) => {
+    filterDecisions++;
+    receipts.push((j as { receipt: Receipt }).receipt);
+  });
+  report('service POST /v1/filter, 2 KB mixed output', { req_per_s: filter.requests / filter.seconds, p50_ms: filter.p50, p99_ms: filter.p99, errors: filter.errors, non_2xx: filter.non2xx, service_cpu_ms_per_req: filter.cpuMsPerRequest ?? 'n/a', decisions: filterDecisions, target_req_per_s: 1000, target_p99_ms: 50 });
+}
 
 // Every receipt against the final checkpoint: the receipt's leaf hash, an inclusion proof from the service
 // for the final tree size, the final checkpoint's signature checked with the verifier key from the key file.
@@ -131,7 +161,7 @@ const verifier = parseVerifierKey((loadKeys(dir)[0] as { verifierKey: string }).
 const final = parseCheckpoint(verifyNote(finalNote, [verifier]).body);
 let bad = 0;
 const t0 = performance.now();
-const queue = receipts.slice();
+const queue = process.env.BENCH_SERVICE_VERIFY === '0' ? [] : receipts.slice();
 await Promise.all(
   Array.from({ length: 16 }, async () => {
     for (let r = queue.pop(); r !== undefined; r = queue.pop()) {
