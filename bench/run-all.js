@@ -8,7 +8,7 @@ if (build.status !== 0) {
   process.exit(build.status ?? 1);
 }
 
-const scripts = ['append.ts', 'append-latency.ts', 'verify.ts', 'proofs.ts', 'dlp-speed.ts', 'service.ts'];
+const scripts = ['append.ts', 'append-latency.ts', 'verify.ts', 'verify-cli.ts', 'proofs.ts', 'dlp-speed.ts', 'service.ts', 'export.ts'];
 for (const s of scripts) {
   const r = spawnSync('npx', ['tsx', `bench/${s}`], { stdio: 'inherit' });
   if (r.status !== 0) {
