@@ -45,6 +45,10 @@ export const ERROR_CATALOGUE = {
   POLICY_INVALID: { status: 500, exit: 2, summary: 'the DLP policy is not valid' },
   DLP_TIMEOUT: { status: 503, exit: 3, summary: 'the DLP scan exceeded its time budget; nothing was released' },
   DLP_FAILED: { status: 503, exit: 3, summary: 'the DLP scan failed; nothing was released' },
+  // Verification against a remote service (vigil verify --url) and features still to come.
+  SERVICE_UNREACHABLE: { status: 502, exit: 2, summary: 'the service could not be reached' },
+  SERVICE_ERROR: { status: 502, exit: 2, summary: 'the service answered with an error or an unexpected response' },
+  NOT_AVAILABLE: { status: 501, exit: 2, summary: 'not available yet' },
 } as const;
 
 export type VigilErrorCode = keyof typeof ERROR_CATALOGUE;

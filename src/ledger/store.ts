@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { VigilError } from '../errors.js';
+import { leafHash, type NodeSource } from '../tlog/index.js';
 
 export type Synchronous = 'FULL' | 'NORMAL';
 
@@ -427,6 +428,32 @@ export function storeEvidence(store: LedgerStore, options: { payloads?: boolean 
   if (options.payloads === false) return { entries, checkpoints };
   const payloads = { [Symbol.iterator]: () => store.iteratePayloadsChunked() };
   return { entries, checkpoints, payloads };
+}
+
+/** What proofs need from storage: exact leaf bytes by index and stored subtree hashes by post-order position. */
+export interface StoredTree {
+  readLeaf(index: number): Uint8Array | undefined;
+  readNode(pos: number): Uint8Array | undefined;
+}
+
+/**
+ * The tree's complete subtrees as stored: level 0 is the leaf hash of the stored leaf, higher levels the
+ * `nodes` rows. O(1) reads each, so RFC 6962 proofs (tlog's inclusionProof / consistencyProof) read O(log n)
+ * rows. Used by the ledger and by `vigil verify --db` over any reader of the file (LedgerStore or
+ * LedgerFileReader). A missing node is LEDGER_INCONSISTENT.
+ */
+export function storedNodeSource(tree: StoredTree): NodeSource {
+  return {
+    node: (level: number, index: number): Uint8Array => {
+      const hash = level === 0 ? leafHashOf(tree.readLeaf(index)) : tree.readNode(nodePosition(level, index));
+      if (!hash) throw new VigilError('LEDGER_INCONSISTENT', `tree node (level ${level}, index ${index}) is missing`);
+      return hash;
+    },
+  };
+}
+
+function leafHashOf(leaf: Uint8Array | undefined): Uint8Array | undefined {
+  return leaf ? leafHash(leaf) : undefined;
 }
 
 /** Whether a comma-separated list of integers is exactly start, start+1, …, start+n-1. */
