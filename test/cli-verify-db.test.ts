@@ -330,7 +330,7 @@ describe.concurrent('usage and I/O errors: exit 2, one plain line on stderr, not
     { what: 'a file that is not a ledger', args: (b: Built) => ['--db', path.join(b.dataDir, 'keys', fs.readdirSync(path.join(b.dataDir, 'keys'))[0] as string), '--key', b.vkey], says: /not an SQLite 3 database/ },
     { what: 'a malformed key string', args: (b: Built) => ['--db', b.file, '--key', 'example.org+1234+AAAA'], says: /--key: neither a verifier key string/ },
     { what: 'a key of another form', args: (b: Built) => ['--db', b.file, '--key', b.vkey.replace(/\+[0-9a-f]{8}\+/, '+00000000+')], says: /key ID/ },
-    { what: 'a bundle (not available yet)', args: (b: Built) => ['--bundle', b.dataDir, '--key', b.vkey], says: /bundle verification is not available yet/ },
+    { what: 'a bundle with range flags', args: (b: Built) => ['--bundle', b.dataDir, '--key', b.vkey, '--from', '1'], says: /--bundle takes --key, --pin/ },
     { what: 'no source', args: (b: Built) => ['--key', b.vkey], says: /exactly one of --db FILE, --url URL or --bundle PATH/ },
     { what: 'two sources', args: (b: Built) => ['--db', b.file, '--url', 'http://127.0.0.1:1', '--key', b.vkey], says: /exactly one of/ },
     { what: '--update-pin without --pin', args: (b: Built) => ['--db', b.file, '--key', b.vkey, '--update-pin'], says: /--update-pin needs --pin FILE/ },

@@ -23,6 +23,7 @@ const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: (io: VerifyIo | 
       return [m.scanCommand(), m.rulesCommand()];
     },
   },
+  { names: ['export'], load: async () => [(await import('./commands/export.js')).exportCommand()] },
   { names: ['verify'], load: async (io) => [(await import('./commands/verify.js')).verifyCommand(io)] },
 ];
 

@@ -1,6 +1,6 @@
 /**
  * `vigil verify`: the auditor's command. One source: a ledger file (--db, read-only, never written), a
- * running service through its API (--url), or an evidence bundle (--bundle, not available yet); the key the
+ * running service through its API (--url), or an evidence bag (--bundle, a folder or .tar.gz); the key the
  * auditor trusts (--key, a verifier key string or a file holding one); optionally a pinned checkpoint the
  * log must extend (--pin, --update-pin) and a range to spot-check against the latest checkpoint
  * (--from/--to). Output: a summary for people, or JSON (--json); exit 0 verified, 1 verification failed,
@@ -39,7 +39,13 @@ export async function runVerify(flags: VerifyFlags, io: VerifyIo): Promise<numbe
   const given = [flags.db, flags.url, flags.bundle].filter((s) => s !== undefined).length;
   if (given !== 1) throw new VigilError('INVALID_INPUT', 'give exactly one of --db FILE, --url URL or --bundle PATH');
   if (flags.bundle !== undefined) {
-    throw new VigilError('NOT_AVAILABLE', 'bundle verification is not available yet (evidence bundles come with a later version); verify a ledger file with --db or a service with --url');
+    if (flags.from !== undefined || flags.to !== undefined || flags.token !== undefined || flags.payloads || flags.updatePin) {
+      throw new VigilError('INVALID_INPUT', '--bundle takes --key, --pin (an earlier checkpoint the bag must prove it extends) and --json only');
+    }
+    const trusted = readVerifierKey(flags.key);
+    const pinned = flags.pin === undefined ? undefined : readPin(flags.pin, false).note;
+    const { verifyBundleCommand } = await import('../verify/bundle.js');
+    return verifyBundleCommand(io, flags.bundle, trusted, pinned, flags.json === true);
   }
   const from = count(flags.from, '--from');
   const to = count(flags.to, '--to');
@@ -92,7 +98,7 @@ export function verifyCommand(io?: VerifyIo): Command {
     .description('verify a ledger as an auditor: a ledger file (--db), a running service (--url) or an evidence bundle (--bundle); exit 0 verified, 1 failed, 2 usage or I/O error')
     .option('--db <file>', 'the ledger database file (ledger.db); read only, never written, safe on a live ledger')
     .option('--url <url>', 'a running Vigil service, verified through its API only')
-    .option('--bundle <path>', 'an evidence bundle (not available yet)')
+    .option('--bundle <path>', 'an evidence bag from vigil export (a folder or a .tar.gz), checked offline')
     .requiredOption('--key <vkey>', 'the verifier key you trust (<name>+<key id>+<base64 key>), or a file holding it')
     .option('--token <token>', '--url: an auditor token for the entries and payloads (env VIGIL_TOKEN)')
     .option('--payloads', '--url: fetch every payload and check it against its entry (410: must be named by an erasure entry)')
