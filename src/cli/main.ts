@@ -24,6 +24,13 @@ const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: (io: VerifyIo | 
     },
   },
   { names: ['export'], load: async () => [(await import('./commands/export.js')).exportCommand()] },
+  {
+    names: ['subjects', 'erase', 'retention'],
+    load: async () => {
+      const m = await import('./commands/privacy.js');
+      return [m.subjectsCommand(), m.eraseCommand(), m.retentionCommand()];
+    },
+  },
   { names: ['verify'], load: async (io) => [(await import('./commands/verify.js')).verifyCommand(io)] },
 ];
 
