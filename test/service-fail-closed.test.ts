@@ -54,6 +54,16 @@ describe('fail closed', () => {
     expect(body).not.toContain('536-22-1234');
   });
 
+  it('records no event whose payload could not be scanned for data subjects in time', async () => {
+    const before = service.ledger.size;
+    const payload = 'Patient record 48213377 admitted on 2026-11-26; follow-up pending. '.repeat(10_000);
+    const r = await post('/v1/events', { kind: 'tool_result', agent: 'a', payload });
+    expect(r.status).toBe(503);
+    expect(r.body.error?.code).toBe('DLP_TIMEOUT');
+    expect(r.body.receipt).toBeUndefined();
+    expect(service.ledger.size).toBe(before);
+  });
+
   it('answers 503 and hands out no receipt when the ledger cannot commit', async () => {
     await service.ledger.close();
     const event = await post('/v1/events', { kind: 'prompt', agent: 'a', payload: 'hello' });

@@ -13,6 +13,7 @@ import { defaultConfig } from '../src/service/config.js';
 import { startService, ADMIN_TOKEN_FILE, type RunningService } from '../src/service/server.js';
 import { buildRoutes } from '../src/service/app.js';
 import { openApiPath } from '../src/service/openapi.js';
+import { loadSubjectKey, subjectPseudonym } from '../src/subjects/index.js';
 import { decodeBase64, parseCheckpoint, parseVerifierKey, verifyConsistency, verifyInclusion, verifyNote } from '../src/tlog/index.js';
 
 let dir: string;
@@ -125,6 +126,26 @@ describe('recording events', () => {
     const payload = await call('GET', `/v1/entries/${r.json.receipt.index}/payload`, { token: auditor.token });
     expect(payload.text).toBe('{"q":"x"}');
     earlyCheckpoint = (await call('GET', '/v1/checkpoint')).text;
+  });
+
+  it('indexes the data subjects a recorded payload or a filtered response names, as pseudonyms only', async () => {
+    const agent = await mint({ scopes: ['agent'] });
+    const auditor = await mint({ scopes: ['auditor'] });
+    const key = loadSubjectKey(dir) as Uint8Array;
+    expect(key).toBeDefined();
+    const email = 'maria.lopez@clinic.example';
+    const one = await call('POST', '/v1/events', { token: agent.token, body: event('idx-bot', { kind: 'tool_result', payload: { patient: 'Maria Lopez', contact: email, phone: '415-555-0188' } }) });
+    const batch = await call('POST', '/v1/events/batch', { token: agent.token, body: [event('idx-bot', { payload: 'nothing personal here' }), event('idx-bot', { payload: `write to ${email}` })] });
+    const filtered = await call('POST', '/v1/filter', { token: agent.token, body: { agent: 'idx-bot', content: `Sent to ${email}.` } });
+    const indexes = [one.json.receipt.index, ...batch.json.receipts.map((r: { index: number }) => r.index), filtered.json.receipt.index];
+    const entries = await Promise.all(indexes.map(async (i) => (await call('GET', `/v1/entries?start=${i}&limit=1`, { token: auditor.token })).json.entries[0] as { subjects?: string[]; leaf: string }));
+    const mail = subjectPseudonym(key, email);
+    expect(entries[0]?.subjects).toEqual(expect.arrayContaining([mail, subjectPseudonym(key, '(415) 555-0188')]));
+    expect(entries[1]?.subjects).toBeUndefined();
+    expect(entries[2]?.subjects).toEqual([mail]);
+    expect(entries[3]?.subjects).toEqual([mail]); // the decision entry names the subject too
+    for (const e of entries) expect(Buffer.from(e.leaf, 'base64').toString('utf8')).not.toContain('maria');
+    expect(service.ledger.entriesForSubject(mail)).toEqual(expect.arrayContaining([indexes[0], indexes[2], indexes[3]]));
   });
 
   it('records a batch in order, as a JSON array or NDJSON, and records nothing when one event is invalid', async () => {

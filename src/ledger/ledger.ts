@@ -537,10 +537,20 @@ export class Ledger {
     });
   }
 
+  /**
+   * The error an append would fail with right now (closed, a failed commit, no signing key), if any: for
+   * callers that do costly work before appending (e.g. a DLP scan) and should not do it for nothing.
+   */
+  appendBlocker(): VigilError | undefined {
+    if (this.closed) return new VigilError('LEDGER_CLOSED', 'the ledger is closed');
+    if (this.problem) return this.problem;
+    if (!this.head.signer) return new VigilError('KEY_MISSING', 'the active signing key is not in the data directory');
+    return undefined;
+  }
+
   private enqueue(item: Omit<Pending, 'resolve' | 'reject'>): Promise<ErasureReceipt> {
-    if (this.closed) return Promise.reject(new VigilError('LEDGER_CLOSED', 'the ledger is closed'));
-    if (this.problem) return Promise.reject(this.problem);
-    if (!this.head.signer) return Promise.reject(new VigilError('KEY_MISSING', 'the active signing key is not in the data directory'));
+    const blocker = this.appendBlocker();
+    if (blocker) return Promise.reject(blocker);
     if (item.payload.bytes.length > this.maxPayloadBytes) {
       return Promise.reject(new VigilError('PAYLOAD_TOO_LARGE', `payload of ${item.payload.bytes.length} bytes exceeds ${this.maxPayloadBytes}`, { path: '$.payload' }));
     }

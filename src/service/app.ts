@@ -13,11 +13,13 @@ import type { Ledger, Receipt } from '../ledger/index.js';
 import { encodeBase64, leafHash, parseStrictJson, type JsonValue } from '../tlog/index.js';
 import type { DlpPool } from './dlp-pool.js';
 import { filterStream, filterStreamQuerySchema, STREAM_INPUT_TYPES } from './filter-stream.js';
+import { exportRequestSchema, type ExportRunner } from './exports.js';
+import { erasePayloads, eraseSubject } from '../privacy/index.js';
 import { failedScanError, findingViews, recordFilter, scanFailure } from './filter-record.js';
 import { errorBody, errorHandler, intParam, jsonBody, validate } from './http.js';
 import type { ServiceMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
-import { eventBatchSchema, eventSchema, filterResponseSchema, filterSchema, receiptSchema, tokenRequestSchema, type EventRequest } from './schemas.js';
+import { erasureRequestSchema, eventBatchSchema, eventSchema, filterResponseSchema, filterSchema, receiptSchema, tokenRequestSchema, type EventRequest } from './schemas.js';
 import { allowsSubject, type Scope, type TokenInfo, type TokenStore } from './tokens.js';
 
 export interface AppDeps {
@@ -31,6 +33,20 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** whether the DLP workers are up (for /readyz) */
   dlpReady: () => boolean;
+  /** scan recorded payloads for data subjects (the pool then has the subject-index key); default false */
+  subjectIndex?: boolean;
+  /** what exports and erasures need; without it those routes answer 501 */
+  privacy?: PrivacyDeps;
+}
+
+export interface PrivacyDeps {
+  dataDir: string;
+  rulesDirs: string[];
+  policyFile: string;
+  pseudonymKey: Uint8Array;
+  /** the subject-index key, when the data directory has one */
+  subjectKey: Uint8Array | undefined;
+  exports: ExportRunner;
 }
 
 export interface Route {
@@ -88,8 +104,19 @@ function ndjsonBody(req: Request): unknown[] {
 export function buildRoutes(deps: AppDeps): Route[] {
   const { ledger, dlp, tokens, metrics } = deps;
 
+  // Recorded payloads are scanned for data subjects first (in the DLP pool): their pseudonyms go into the
+  // entries. If that scan fails, nothing is recorded (503): an entry missing from a person's index would
+  // escape their access and erasure requests.
   const append = async (events: EventRequest[], credential: string): Promise<Receipt[]> => {
-    const receipts = await Promise.all(events.map((e) => ledger.append(e, { credential })));
+    let subjects: string[][] | undefined;
+    const blocker = ledger.appendBlocker();
+    if (blocker) throw blocker; // no scan for entries that cannot be recorded
+    if (deps.subjectIndex === true) {
+      const lists = await dlp.subjectsOf(events.map((e) => (typeof e.payload === 'string' ? e.payload : JSON.stringify(e.payload))));
+      if (!Array.isArray(lists)) throw failedScanError(lists.error.code, 'nothing was recorded');
+      subjects = lists;
+    }
+    const receipts = await Promise.all(events.map((e, i) => ledger.append(e, { credential, ...(subjects === undefined ? {} : { subjects: subjects[i] }) })));
     metrics.appendRequestEntries.observe(events.length);
     return receipts;
   };
@@ -150,8 +177,9 @@ export function buildRoutes(deps: AppDeps): Route[] {
         }
         const isText = typeof body.content === 'string';
         const text = isText ? (body.content as string) : JSON.stringify(body.content);
-        const result = await dlp.scan(text, { destination: body.destination });
+        const { result, subjects } = await dlp.scanWithSubjects(text, { destination: body.destination });
         const receipt = await recordFilter(ledger, metrics, grant.id, {
+          subjects,
           subject: body,
           content: body.content,
           result,
@@ -250,7 +278,83 @@ export function buildRoutes(deps: AppDeps): Route[] {
         const stored = ledger.readPayload(index);
         if (stored.state === 'erased') throw new VigilError('PAYLOAD_ERASED', `the payload of entry ${index} was erased by entry ${stored.erasureIndex}`, { index, erasureIndex: stored.erasureIndex });
         if (stored.state === 'missing') throw new VigilError('NOT_FOUND', `entry ${index} has no stored payload`, { index });
+        // The salt lets an auditor who holds the payload check it against the entry's commitment.
+        res.setHeader('Vigil-Payload-Salt', encodeBase64(stored.salt));
         res.type(entry.payload.type).send(Buffer.from(stored.body));
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/exports',
+      summary: 'An evidence bag (BagIt, RFC 8493) for a GDPR or HIPAA profile, signed, streamed as .tar.gz',
+      scope: 'auditor',
+      request: exportRequestSchema,
+      produces: 'application/gzip',
+      handler: async (req, res) => {
+        const body = validate(exportRequestSchema, jsonBody(req));
+        const grant = grantOf(res);
+        const privacy = privacyOf(deps);
+        // A token narrowed to one agent or task exports only that agent's or task's entries.
+        for (const [field, narrowed, asked] of [['agent', grant.agent, body.agent], ['task', grant.task, body.task]] as const) {
+          if (narrowed !== undefined && asked !== undefined && asked !== narrowed) {
+            throw new VigilError('FORBIDDEN', `$.${field}: this token may export only ${field} "${narrowed}"`, { path: `$.${field}` });
+          }
+        }
+        if (body.subject !== undefined && privacy.subjectKey === undefined) throw new VigilError('NOT_FOUND', 'nothing is indexed by data subject in this ledger', { path: '$.subject' });
+        const built = await privacy.exports.build({
+          dataDir: privacy.dataDir,
+          profile: body.profile,
+          filter: {
+            ...(body.from === undefined ? {} : { from: body.from }),
+            ...(body.to === undefined ? {} : { to: body.to }),
+            ...(grant.agent ?? body.agent) === undefined ? {} : { agent: grant.agent ?? body.agent },
+            ...(body.session === undefined ? {} : { session: body.session }),
+            ...(grant.task ?? body.task) === undefined ? {} : { task: grant.task ?? body.task },
+            ...(body.kinds === undefined ? {} : { kinds: body.kinds }),
+            ...(body.subject === undefined ? {} : { subject: body.subject }),
+          },
+          rawPayloads: body.rawPayloads === true,
+          ...(body.sinceCheckpoint === undefined ? {} : { sinceCheckpoint: body.sinceCheckpoint }),
+          exportedBy: `token ${grant.id}`,
+          rulesDirs: privacy.rulesDirs,
+          policyFile: privacy.policyFile,
+          pseudonymKeyHex: Buffer.from(privacy.pseudonymKey).toString('hex'),
+          ...(privacy.subjectKey === undefined ? {} : { subjectKeyHex: Buffer.from(privacy.subjectKey).toString('hex') }),
+        });
+        try {
+          // Who exported what, recorded before a byte goes out; never the subject's identifier.
+          await recordAccess(grant, { action: 'export', profile: body.profile, entries: built.entries, checkpoint: built.checkpointSize, subject: body.subject !== undefined });
+        } catch (e) {
+          built.dispose();
+          throw e;
+        }
+        res.status(200).type('application/gzip').setHeader('Content-Disposition', `attachment; filename="${built.name}.tar.gz"`);
+        await built.stream(res);
+      },
+    },
+    {
+      method: 'post',
+      path: '/v1/erasures',
+      summary: "Erase a data subject's payloads (GDPR Art. 17), or the payloads at given indexes; an erasure entry records why",
+      scope: 'admin',
+      request: erasureRequestSchema,
+      status: 201,
+      handler: async (req, res) => {
+        const body = validate(erasureRequestSchema, jsonBody(req));
+        const grant = grantOf(res);
+        const privacy = privacyOf(deps);
+        const order = { reason: body.reason, basis: body.basis, actor: `token ${grant.id}` };
+        let outcome: { matched?: number[]; erased: number[]; receipts: Receipt[] };
+        if (body.subject !== undefined) {
+          if (privacy.subjectKey === undefined) throw new VigilError('NOT_FOUND', 'nothing is indexed by data subject in this ledger', { path: '$.subject' });
+          outcome = await eraseSubject(ledger, privacy.subjectKey, body.subject, order);
+        } else {
+          const indexes = body.indexes as number[];
+          const beyond = indexes.find((i) => i >= ledger.size);
+          if (beyond !== undefined) throw new VigilError('NOT_FOUND', `there is no entry ${beyond}`, { path: '$.indexes' });
+          outcome = await erasePayloads(ledger, indexes, order);
+        }
+        res.status(201).json({ ...(outcome.matched === undefined ? {} : { matched: outcome.matched }), erased: outcome.erased, erasureEntries: outcome.receipts });
       },
     },
     {
@@ -330,6 +434,11 @@ export function buildRoutes(deps: AppDeps): Route[] {
     },
   ];
   return routes;
+}
+
+function privacyOf(deps: AppDeps): PrivacyDeps {
+  if (deps.privacy === undefined) throw new VigilError('NOT_AVAILABLE', 'exports and erasures are not set up in this service');
+  return deps.privacy;
 }
 
 /** Bearer authentication and the route's scope: 401 without a valid token, 403 without the scope. */

@@ -28,6 +28,8 @@ const configSchema = z.strictObject({
   rulesDirs: z.array(z.string().min(1)).min(1),
   policyFile: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** scan recorded payloads for data subjects and index their pseudonyms (src/subjects) */
+  subjectIndex: z.boolean(),
 });
 
 export type ServiceConfig = z.infer<typeof configSchema>;
@@ -43,6 +45,7 @@ export function defaultConfig(dataDir: string): ServiceConfig {
     rulesDirs: [shippedRulesDir()],
     policyFile: defaultPolicyFile(),
     logLevel: 'info',
+    subjectIndex: true,
   };
 }
 
@@ -57,6 +60,7 @@ const ENV: Record<string, keyof ServiceConfig> = {
   VIGIL_RULES_DIRS: 'rulesDirs',
   VIGIL_POLICY_FILE: 'policyFile',
   VIGIL_LOG_LEVEL: 'logLevel',
+  VIGIL_SUBJECT_INDEX: 'subjectIndex',
 };
 const NUMERIC: ReadonlySet<keyof ServiceConfig> = new Set(['port', 'bodyLimitBytes', 'dlpTimeBudgetMs', 'dlpWorkers']);
 
@@ -66,6 +70,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof ServiceConfig, un
     const value = env[name];
     if (value === undefined || value === '') continue;
     if (NUMERIC.has(key)) out[key] = /^-?\d+$/.test(value) ? Number(value) : value;
+    else if (key === 'subjectIndex') out[key] = value === 'true' ? true : value === 'false' ? false : value;
     else if (key === 'rulesDirs') out[key] = [shippedRulesDir(), ...value.split(',').filter((d) => d !== '')];
     else out[key] = value;
   }

@@ -15,6 +15,8 @@ export interface DlpWorkerData {
   pseudonymKeyHex: string;
   timeBudgetMs: number;
   nlp: boolean;
+  /** the subject-index key (hex); with it, scans also give the pseudonyms of the subjects they found */
+  subjectKeyHex?: string;
 }
 
 export interface ScanRequest {
@@ -25,10 +27,26 @@ export interface ScanRequest {
   budgetMs: number;
   /** a step of a stream filter (dlp/stream.ts) over `text`, the text received so far */
   stream?: { released: string; final: boolean };
+  /** only the subjects of each of these texts (recorded payloads), not a filter decision */
+  subjectTexts?: string[];
 }
 
-/** A scan's result, or a stream step's or stream end's (whichever the request asked for). */
-export type ScanReply = { id: number; result: ScanResult | FailedScanResult } | { id: number; step: StepResult } | { id: number; end: StreamEnd };
+/**
+ * A scan's result, a stream step's or a stream end's, or subject lists (whichever the request asked for).
+ * `subjects` are the pseudonyms of the data subjects the scanned text names, when the pool has the key.
+ */
+export type ScanReply =
+  | { id: number; result: ScanResult | FailedScanResult; subjects?: string[] }
+  | { id: number; step: StepResult }
+  | { id: number; end: StreamEnd; subjects?: string[] }
+  | { id: number; subjectLists: string[][] }
+  | { id: number; failed: FailedScanResult };
+
+/** A scan's result with the subjects it found ([] without a subject key or when the scan failed). */
+export interface SubjectScan {
+  result: ScanResult | FailedScanResult;
+  subjects: string[];
+}
 
 export interface DlpPoolOptions {
   rulesDirs: string[];
@@ -41,6 +59,8 @@ export interface DlpPoolOptions {
   nlp?: boolean;
   /** how long past its budget a worker may stay silent before it is replaced (ms) */
   graceMs?: number;
+  /** the subject-index key: scans then also give subject pseudonyms (src/subjects) */
+  subjectKey?: Uint8Array;
 }
 
 interface Job {
@@ -68,7 +88,7 @@ function failedResult(): FailedScanResult {
 }
 
 export class DlpPool {
-  readonly #options: Required<Omit<DlpPoolOptions, 'pseudonymKey'>> & { pseudonymKey: Uint8Array };
+  readonly #options: Required<Omit<DlpPoolOptions, 'pseudonymKey' | 'subjectKey'>> & Pick<DlpPoolOptions, 'pseudonymKey' | 'subjectKey'>;
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
   #nextId = 1;
@@ -96,8 +116,29 @@ export class DlpPool {
   }
 
   /** Scans one text; never rejects (a failure or an overrun is a block). */
-  scan(text: string, options: { destination?: string | undefined } = {}): Promise<ScanResult | FailedScanResult> {
-    return this.#submit(text, options.destination, undefined, (reply) => ('result' in reply ? reply.result : failedResult()), (r) => r);
+  async scan(text: string, options: { destination?: string | undefined } = {}): Promise<ScanResult | FailedScanResult> {
+    return (await this.scanWithSubjects(text, options)).result;
+  }
+
+  /** Scans one text and names the subjects it found; never rejects (a failure or an overrun is a block). */
+  scanWithSubjects(text: string, options: { destination?: string | undefined } = {}): Promise<SubjectScan> {
+    return this.#submit(
+      { text, destination: options.destination },
+      (reply) => ('result' in reply ? { result: reply.result, subjects: reply.subjects ?? [] } : { result: failedResult(), subjects: [] }),
+      (r) => ({ result: r, subjects: [] }),
+    );
+  }
+
+  /**
+   * The subjects named in each of `texts` (recorded payloads): one job for all of them. Never rejects: a
+   * failure or an overrun comes back as a FailedScanResult, and the caller records nothing.
+   */
+  subjectsOf(texts: string[]): Promise<string[][] | FailedScanResult> {
+    return this.#submit(
+      { text: '', subjectTexts: texts },
+      (reply) => ('subjectLists' in reply ? reply.subjectLists : 'failed' in reply ? reply.failed : failedResult()),
+      (r) => r,
+    );
   }
 
   /**
@@ -107,31 +148,35 @@ export class DlpPool {
    */
   streamStep(text: string, released: string, options: { destination?: string | undefined } = {}): Promise<StepResult> {
     return this.#submit(
-      text,
-      options.destination,
-      { released, final: false },
+      { text, destination: options.destination, stream: { released, final: false } },
       (reply) => ('step' in reply ? reply.step : { released, blocked: true, error: failedResult().error }),
       (r) => ({ released, blocked: true, error: r.error }),
     );
   }
 
-  /** The end of a stream filter: the whole text's result and the last piece to release. Never rejects. */
-  streamFinish(text: string, released: string, options: { destination?: string | undefined } = {}): Promise<StreamEnd> {
+  /**
+   * The end of a stream filter: the whole text's result, the last piece to release and the subjects the
+   * whole text names. Never rejects.
+   */
+  streamFinish(text: string, released: string, options: { destination?: string | undefined } = {}): Promise<StreamEnd & { subjects: string[] }> {
     return this.#submit(
-      text,
-      options.destination,
-      { released, final: true },
-      (reply) => ('end' in reply ? reply.end : { text: '', result: failedResult() }),
-      (r) => ({ text: '', result: r }),
+      { text, destination: options.destination, stream: { released, final: true } },
+      (reply) => ('end' in reply ? { ...reply.end, subjects: reply.subjects ?? [] } : { text: '', result: failedResult(), subjects: [] }),
+      (r) => ({ text: '', result: r, subjects: [] }),
     );
   }
 
-  #submit<T>(text: string, destination: string | undefined, stream: ScanRequest['stream'], fromReply: (reply: ScanReply) => T, fromFailure: (r: FailedScanResult) => T): Promise<T> {
+  #submit<T>(
+    what: { text: string; destination?: string | undefined; stream?: ScanRequest['stream']; subjectTexts?: string[] },
+    fromReply: (reply: ScanReply) => T,
+    fromFailure: (r: FailedScanResult) => T,
+  ): Promise<T> {
     if (this.#closed) return Promise.resolve(fromFailure(failedResult()));
     return new Promise((resolve) => {
-      const request: ScanRequest = { id: this.#nextId++, text, budgetMs: this.#options.timeBudgetMs };
-      if (destination !== undefined) request.destination = destination;
-      if (stream !== undefined) request.stream = stream;
+      const request: ScanRequest = { id: this.#nextId++, text: what.text, budgetMs: this.#options.timeBudgetMs };
+      if (what.destination !== undefined) request.destination = what.destination;
+      if (what.stream !== undefined) request.stream = what.stream;
+      if (what.subjectTexts !== undefined) request.subjectTexts = what.subjectTexts;
       this.#queue.push({
         request,
         deadline: Date.now() + this.#options.timeBudgetMs,
@@ -163,6 +208,7 @@ export class DlpPool {
       pseudonymKeyHex: Buffer.from(o.pseudonymKey).toString('hex'),
       timeBudgetMs: o.timeBudgetMs,
       nlp: o.nlp,
+      ...(o.subjectKey === undefined ? {} : { subjectKeyHex: Buffer.from(o.subjectKey).toString('hex') }),
     };
     const slot: Slot = { worker: launchWorker(new URL('./dlp-worker.js', import.meta.url), { workerData }), ready: false, job: undefined, watchdog: undefined };
     slot.worker.on('message', (m: ScanReply | { ready: true }) => {

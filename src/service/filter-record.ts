@@ -26,6 +26,8 @@ export interface FilterRecord {
   purpose?: string | undefined;
   /** extra fields for the decision entry's meta (bounded, never content), e.g. how a stream went */
   meta?: Record<string, JsonValue>;
+  /** pseudonyms of the data subjects the response names (both entries carry them) */
+  subjects?: string[];
 }
 
 /** A finding as the API returns it: where and what, never the value. */
@@ -48,10 +50,10 @@ export function scanFailure(result: ScanResult | FailedScanResult): string | und
 }
 
 /** The 503 for a scan that failed or ran out of time: nothing is released. */
-export function failedScanError(code: string): VigilError {
+export function failedScanError(code: string, consequence = 'nothing was released'): VigilError {
   return code === 'DLP_TIMEOUT'
-    ? new VigilError('DLP_TIMEOUT', 'the DLP scan exceeded its time budget; nothing was released')
-    : new VigilError('DLP_FAILED', 'the DLP scan failed; nothing was released');
+    ? new VigilError('DLP_TIMEOUT', `the DLP scan exceeded its time budget; ${consequence}`)
+    : new VigilError('DLP_FAILED', `the DLP scan failed; ${consequence}`);
 }
 
 /** Appends the response and its decision; resolves with the decision entry's receipt. Counts the decision. */
@@ -69,9 +71,10 @@ export async function recordFilter(ledger: Ledger, metrics: ServiceMetrics, cred
     purpose: record.purpose ?? null,
     ...(failed === undefined ? {} : { failure: failed }),
   };
+  const context = { credential, ...(record.subjects === undefined ? {} : { subjects: record.subjects }) };
   const [, receipt] = await Promise.all([
-    ledger.append({ kind: 'response', ...who, meta: { filter: filterId }, payload: record.content }, { credential }),
-    ledger.append({ kind: 'dlp_decision', ...who, meta: { filter: filterId, decision: result.decision, ...(record.meta ?? {}) }, payload: decisionPayload }, { credential }),
+    ledger.append({ kind: 'response', ...who, meta: { filter: filterId }, payload: record.content }, context),
+    ledger.append({ kind: 'dlp_decision', ...who, meta: { filter: filterId, decision: result.decision, ...(record.meta ?? {}) }, payload: decisionPayload }, context),
   ]);
   if (failed !== undefined) {
     metrics.dlpFailures.inc({ code: failed });

@@ -157,7 +157,7 @@ export async function filterStream(deps: FilterStreamDeps, req: Request, res: Re
   // Whatever happened to the input, the whole response is decided and recorded once. If a step blocked
   // (or failed) mid-stream, the end decides from the whole text, as DlpStream does: the rest goes out
   // only if the whole text is not blocked and what went out is a prefix of its output.
-  const end: StreamEnd = await deps.dlp.streamFinish(text, released, options);
+  const end: StreamEnd & { subjects: string[] } = await deps.dlp.streamFinish(text, released, options);
   const failed = scanFailure(end.result);
   const releaseRest = inputError === undefined && failed === undefined && end.result.output !== null;
   const releasedChars = releaseRest ? (end.result.output as string).length : released.length;
@@ -172,6 +172,7 @@ export async function filterStream(deps: FilterStreamDeps, req: Request, res: Re
       destination: query.destination,
       purpose: query.purpose,
       meta,
+      subjects: end.subjects,
     });
   } catch (e) {
     sse(res, 'error', errorBody(isVigilError(e) ? e : new VigilError('INTERNAL', 'the response could not be recorded')));

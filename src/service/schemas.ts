@@ -41,6 +41,18 @@ export const tokenRequestSchema = z.strictObject({
   ttlSeconds: z.number().int().positive().optional(),
 });
 
+/** POST /v1/erasures: a data subject's identifier, or entry indexes; why and on what legal basis. */
+export const erasureRequestSchema = z
+  .strictObject({
+    subject: z.string().min(1).max(1024).optional(),
+    indexes: z.array(z.number().int().nonnegative()).min(1).max(10_000).optional(),
+    /** why, in words that name no person: the erasure entry is permanent */
+    reason: z.string().min(1).max(1000),
+    /** the legal basis, e.g. "GDPR Art. 17(1)(a)" */
+    basis: z.string().min(1).max(1000),
+  })
+  .refine((r) => (r.subject === undefined) !== (r.indexes === undefined), { message: 'give either subject or indexes' });
+
 export const receiptSchema = z.object({
   index: z.number().int(),
   leafHash: z.string(),

@@ -11,6 +11,8 @@ import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { Ledger, defaultKeyName, generateKey, loadKeys, DATABASE_FILE } from '../ledger/index.js';
 import { loadOrCreatePseudonymKey, loadPolicy } from '../dlp/index.js';
+import { loadOrCreateSubjectKey, loadSubjectKey } from '../subjects/index.js';
+import { ExportRunner } from './exports.js';
 import { createApp } from './app.js';
 import type { ServiceConfig } from './config.js';
 import { DlpPool } from './dlp-pool.js';
@@ -65,18 +67,32 @@ export async function startService(config: ServiceConfig, options: StartOptions 
   const firstAdminToken = ensureAdminToken(tokens, config.dataDir);
   if (firstAdminToken !== undefined) options.onFirstAdminToken?.(firstAdminToken, path.join(config.dataDir, ADMIN_TOKEN_FILE));
   const policy = loadPolicy(config.policyFile);
+  const pseudonymKey = loadOrCreatePseudonymKey(config.dataDir);
+  const subjectKey = config.subjectIndex ? loadOrCreateSubjectKey(config.dataDir) : loadSubjectKey(config.dataDir);
   const dlp = new DlpPool({
     rulesDirs: config.rulesDirs,
     policyFile: config.policyFile,
-    pseudonymKey: loadOrCreatePseudonymKey(config.dataDir),
+    pseudonymKey,
     timeBudgetMs: config.dlpTimeBudgetMs,
     ...(config.dlpWorkers > 0 ? { size: config.dlpWorkers } : {}),
+    ...(config.subjectIndex && subjectKey !== undefined ? { subjectKey } : {}),
   });
   let dlpReady = false;
   const ready = dlp.ready().then(() => {
     dlpReady = true;
   });
-  const app = createApp({ ledger, dlp, tokens, metrics, logger, policyName: policy.name, bodyLimitBytes: config.bodyLimitBytes, dlpReady: () => dlpReady });
+  const app = createApp({
+    ledger,
+    dlp,
+    tokens,
+    metrics,
+    logger,
+    policyName: policy.name,
+    bodyLimitBytes: config.bodyLimitBytes,
+    dlpReady: () => dlpReady,
+    subjectIndex: config.subjectIndex,
+    privacy: { dataDir: config.dataDir, rulesDirs: config.rulesDirs, policyFile: config.policyFile, pseudonymKey, subjectKey, exports: new ExportRunner() },
+  });
   const server = await new Promise<http.Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
     s.once('error', reject);
