@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { SingleBar } from 'cli-progress';
 import { VigilError } from '../../errors.js';
 import { parseVerifierKey } from '../../tlog/index.js';
-import { EXIT_FAILED, EXIT_VERIFIED, formatText, toJson, type AuditResult } from '../../audit/index.js';
+import { EXIT_FAILED, EXIT_VERIFIED, formatText, toJson, type AuditResult, type RangeOptions } from '../../audit/index.js';
 
 /** Where `vigil verify` writes; the process streams unless a caller (a test) runs the command in-process. */
 export interface VerifyIo {
@@ -173,6 +173,23 @@ export class Progress {
     this.#bar?.stop();
     this.#bar = undefined;
   }
+}
+
+/** The options of a range check (`--from`/`--to`) as every source gives them, with the progress bar fed. */
+export function rangeCheckOptions(
+  options: { trustedKey: string; pinned?: string | undefined; range?: { from?: number | undefined; to?: number | undefined } | undefined; progress: Progress },
+): RangeOptions {
+  let total = 0;
+  return {
+    trustedKey: options.trustedKey,
+    from: options.range?.from,
+    to: options.range?.to,
+    pinned: options.pinned,
+    onProgress: (checked, all) => {
+      if (all !== total) options.progress.stage('checking range', (total = all));
+      options.progress.update(checked);
+    },
+  };
 }
 
 /** Prints the result (text or JSON) on stdout and returns the exit code: 0 verified, 1 failed. */

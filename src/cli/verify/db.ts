@@ -13,7 +13,7 @@ import { VigilError, isVigilError } from '../../errors.js';
 import { LedgerFileReader, fileEvidence, storedNodeSource } from '../../ledger/index.js';
 import { consistencyProof, inclusionProof, parseCheckpoint, parseNote } from '../../tlog/index.js';
 import { ProofUnavailable, fromEngineReport, verifyLedger, verifyLedgerParallel, verifyRange, type AuditResult, type RangeEvidence } from '../../audit/index.js';
-import type { Progress } from './common.js';
+import { rangeCheckOptions, type Progress } from './common.js';
 
 /** From this many entries on, full verification runs on worker threads (when the machine has more than one core). */
 export const PARALLEL_MIN_ENTRIES = 65_536;
@@ -100,22 +100,7 @@ async function verifyFileRange(reader: LedgerFileReader, options: FileVerifyOpti
       return Promise.resolve({ state: 'missing' });
     },
   };
-  const range = options.range as { from: number | undefined; to: number | undefined };
-  let total = 0;
-  const result = await verifyRange(
-    evidence,
-    {
-      trustedKey: options.trustedKey,
-      from: range.from,
-      to: range.to,
-      pinned: options.pinned,
-      onProgress: (checked, all) => {
-        if (all !== total) options.progress.stage('checking range', (total = all));
-        options.progress.update(checked);
-      },
-    },
-    { type: 'db', path: options.file },
-  );
+  const result = await verifyRange(evidence, rangeCheckOptions(options), { type: 'db', path: options.file });
   return { result, latest: result.ok ? latest?.note : undefined };
 }
 

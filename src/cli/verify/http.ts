@@ -18,7 +18,7 @@
 import { VigilError } from '../../errors.js';
 import { decodeBase64 } from '../../tlog/index.js';
 import { ProofUnavailable, fromEngineReport, servedFieldsMismatch, verifyLedger, verifyLedgerParallel, verifyRange, verifyServedPayloads, type AuditResult, type RangeEvidence, type SourcePayload } from '../../audit/index.js';
-import type { Progress } from './common.js';
+import { rangeCheckOptions, type Progress } from './common.js';
 import { PARALLEL_MIN_ENTRIES, checkpointSize, type SourceOutcome } from './db.js';
 import { availableParallelism } from 'node:os';
 
@@ -344,23 +344,7 @@ async function verifyServiceRange(client: LogClient, note: string, options: Serv
     },
     ...(options.payloads ? { payload: (index: number) => client.payload(index) } : {}),
   };
-  const range = options.range as { from: number | undefined; to: number | undefined };
-  let total = 0;
-  const result = await verifyRange(
-    evidence,
-    {
-      trustedKey: options.trustedKey,
-      from: range.from,
-      to: range.to,
-      pinned: options.pinned,
-      prefetch: REQUESTS_AHEAD,
-      onProgress: (checked, all) => {
-        if (all !== total) options.progress.stage('checking range', (total = all));
-        options.progress.update(checked);
-      },
-    },
-    { type: 'url', url: client.base },
-  );
+  const result = await verifyRange(evidence, { ...rangeCheckOptions(options), prefetch: REQUESTS_AHEAD }, { type: 'url', url: client.base });
   checks.apply(result);
   if (result.payloads.by === 'size') {
     result.notes.push(`the service sends no payload salts (${SALT_HEADER} header): payloads were checked against their entries' sizes and erasures, not their commitments`);
