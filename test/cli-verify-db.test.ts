@@ -10,25 +10,29 @@ import { describe, expect, it } from 'vitest';
 import { Ledger, DATABASE_FILE, generateKey } from '../src/ledger/index.js';
 import { decodeEntry, encodeEntry } from '../src/entry/index.js';
 import { FAILURE_MEANINGS } from '../src/audit/index.js';
-import { NoteSigner, encodeBase64, formatCheckpoint, leafHash, randomBytes } from '../src/tlog/index.js';
+import { NoteSigner, encodeBase64, leafHash, randomBytes } from '../src/tlog/index.js';
 import Database from 'better-sqlite3';
 import {
   KEY_NAME,
   SIZE,
   buildLedger,
-  described,
+  buildRotatedLedger,
   freshLedger,
   expectOneErrorLine,
   fingerprint,
+  flipAgentByte,
   leafOf,
   realSigner,
   request,
+  rewrittenLedger,
   tamper,
+  tamperCases,
   tempDir,
   verifyJson,
   vigilInProcess,
   vigilProcess,
   type Built,
+  type TamperCase,
 } from './support/verify-helpers.js';
 
 async function verifyDb(built: Built, ...extra: string[]): ReturnType<typeof verifyJson> {
@@ -109,82 +113,9 @@ describe.concurrent('vigil verify --db on an untouched ledger', () => {
   });
 });
 
-interface Case {
-  what: string;
-  change: (built: Built) => void;
-  code: string;
-  index?: number;
-  checkpointSize?: number;
-}
-
-const CASES: Case[] = [
-  {
-    what: 'a byte flipped in a leaf',
-    change: ({ file }) =>
-      tamper(file, (db) => {
-        const leaf = Buffer.from(leafOf(db, 5));
-        const at = leaf.indexOf('agent-a') + 6;
-        leaf[at] = 'b'.charCodeAt(0); // agent-a -> agent-b, still a valid entry
-        db.prepare('UPDATE entries SET leaf = ? WHERE idx = 5').run(leaf);
-      }),
-    code: 'CHAIN_BROKEN',
-    index: 6,
-  },
-  { what: 'a deleted entry', change: ({ file }) => tamper(file, (db) => db.prepare('DELETE FROM entries WHERE idx = 7').run()), code: 'INDEX_MISMATCH', index: 7 },
-  {
-    what: 'two entries swapped',
-    change: ({ file }) =>
-      tamper(file, (db) => {
-        const a = leafOf(db, 3);
-        const b = leafOf(db, 4);
-        db.prepare('UPDATE entries SET leaf = ? WHERE idx = 3').run(b);
-        db.prepare('UPDATE entries SET leaf = ? WHERE idx = 4').run(a);
-      }),
-    code: 'INDEX_MISMATCH',
-    index: 3,
-  },
-  {
-    what: 'an inserted entry, the chain recomputed after it',
-    change: ({ file }) =>
-      tamper(file, (db) => {
-        const entries = Array.from({ length: SIZE }, (_, i) => decodeEntry(leafOf(db, i)));
-        const forged = { ...(entries[9] as ReturnType<typeof decodeEntry>), agent: 'forged-agent' };
-        const rewritten = [...entries.slice(0, 10), forged, ...entries.slice(10)];
-        const payloads = db.prepare('SELECT idx, salt, body FROM payloads ORDER BY idx').all() as Array<{ idx: number; salt: Buffer; body: Buffer }>;
-        const shifted = [...payloads.slice(0, 10), payloads[9] as (typeof payloads)[number], ...payloads.slice(10)];
-        db.prepare('DELETE FROM payloads').run();
-        shifted.forEach((p, i) => db.prepare('INSERT INTO payloads (idx, salt, body) VALUES (?, ?, ?)').run(i, p.salt, p.body));
-        db.prepare('DELETE FROM entries').run();
-        let prev: string | undefined;
-        rewritten.forEach((e, i) => {
-          const leaf = encodeEntry({ ...e, index: i, prev });
-          db.prepare('INSERT INTO entries (idx, leaf) VALUES (?, ?)').run(i, leaf);
-          prev = encodeBase64(leafHash(leaf));
-        });
-      }),
-    code: 'CHECKPOINT_ROOT_MISMATCH',
-    checkpointSize: 12,
-  },
-  { what: 'a truncated tail', change: ({ file }) => tamper(file, (db) => db.prepare('DELETE FROM entries WHERE idx >= 15').run()), code: 'CHECKPOINT_BEYOND_LOG', index: 15 },
-  {
-    what: 'a checkpoint signed by another key',
-    change: ({ file, checkpointAt }) => {
-      const other = new NoteSigner(KEY_NAME, randomBytes(32));
-      const body = (checkpointAt(8).split('\n\n')[0] as string) + '\n';
-      tamper(file, (db) => db.prepare('UPDATE checkpoints SET note = ? WHERE size = 8').run(other.sign(body)));
-    },
-    code: 'CHECKPOINT_SIGNATURE',
-    checkpointSize: 8,
-  },
-  {
-    what: 'a checkpoint with a wrong root, signed with the right key',
-    change: ({ file, dataDir }) => {
-      const note = realSigner(dataDir).sign(formatCheckpoint({ origin: KEY_NAME, size: 8, rootHash: randomBytes(32), extensions: [] }));
-      tamper(file, (db) => db.prepare('UPDATE checkpoints SET note = ? WHERE size = 8').run(note));
-    },
-    code: 'CHECKPOINT_ROOT_MISMATCH',
-    checkpointSize: 8,
-  },
+/** The shared cases (checkpoint cases on the checkpoint at 8, one of five in the file), and those only a file has. */
+const CASES: TamperCase[] = [
+  ...tamperCases(8),
   {
     what: 'a checkpoint with a wrong size, signed with the right key',
     change: ({ file, dataDir, checkpointAt }) => {
@@ -195,18 +126,8 @@ const CASES: Case[] = [
     code: 'CHECKPOINT_ROOT_MISMATCH',
     checkpointSize: 9,
   },
+  // Same size: only the payload's commitment can tell.
   { what: 'a replaced payload', change: ({ file }) => tamper(file, (db) => db.prepare('UPDATE payloads SET body = ? WHERE idx = 8').run(Buffer.from('payload number 9'))), code: 'PAYLOAD_MISMATCH', index: 8 },
-  { what: 'a payload deleted without an erasure entry', change: ({ file }) => tamper(file, (db) => db.prepare('DELETE FROM payloads WHERE idx = 2').run()), code: 'PAYLOAD_MISSING', index: 2 },
-  {
-    what: 'an entry whose prev points elsewhere',
-    change: ({ file }) =>
-      tamper(file, (db) => {
-        const e = decodeEntry(leafOf(db, 9));
-        db.prepare('UPDATE entries SET leaf = ? WHERE idx = 9').run(encodeEntry({ ...e, prev: encodeBase64(leafHash(leafOf(db, 7))) }));
-      }),
-    code: 'CHAIN_BROKEN',
-    index: 9,
-  },
   {
     what: 'an entry appended behind the ledger',
     change: ({ file }) =>
@@ -220,10 +141,10 @@ const CASES: Case[] = [
 ];
 
 describe.concurrent('vigil verify --db detects tampering: exit 1 and the right reason', () => {
-  it.each(CASES)('$what: $code', async ({ change, code, index, checkpointSize }) => {
+  it.each(CASES)('$what: $code', async ({ change, extra, code, index, checkpointSize }) => {
     const built = await freshLedger();
     change(built);
-    const r = await verifyDb(built);
+    const r = await verifyDb(built, ...(extra ?? []));
     expect(r.code).toBe(1);
     expect(r.json.ok).toBe(false);
     expect(r.json.result).toBe('failed');
@@ -235,7 +156,7 @@ describe.concurrent('vigil verify --db detects tampering: exit 1 and the right r
 
   it('the summary for people names the first bad index, what is wrong and what it means', async () => {
     const built = await freshLedger();
-    (CASES[0] as Case).change(built);
+    (CASES[0] as TamperCase).change(built); // a byte flipped in entry 5
     const r = await vigilInProcess(['verify', '--db', built.file, '--key', built.vkey]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAILED: entry 6: prev does not match the leaf hash of entry 5/);
@@ -248,7 +169,7 @@ describe.concurrent('vigil verify --db detects tampering: exit 1 and the right r
 
   it('as a real process: exit 1 and the failure on stdout', async () => {
     const built = await freshLedger();
-    (CASES[1] as Case).change(built);
+    (CASES[1] as TamperCase).change(built); // entry 7 deleted
     const r = await vigilProcess(['verify', '--db', built.file, '--key', built.vkey, '--json']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('');
@@ -262,12 +183,7 @@ describe.concurrent('history rewritten and signed again with the right key', () 
     const pinFile = path.join(tempDir(), 'pin.note');
     fs.writeFileSync(pinFile, original.checkpointAt(SIZE));
     // The operator rebuilds the whole file from altered entries with the same key.
-    const rebuiltDir = tempDir();
-    fs.cpSync(path.join(original.dataDir, 'keys'), path.join(rebuiltDir, 'keys'), { recursive: true });
-    const forger = Ledger.open({ dataDir: rebuiltDir, commitWindowMs: 0, maxBatch: 4 });
-    for (let i = 0; i < SIZE; i++) await forger.append(request(i, i === 4 ? { payload: 'rewritten' } : {}));
-    await forger.close();
-    const rebuilt = described(rebuiltDir, original.vkey);
+    const rebuilt = await rewrittenLedger(original, SIZE, 4);
     expect((await verifyDb(rebuilt)).code).toBe(0);
     const pinned = await verifyDb(rebuilt, '--pin', pinFile);
     expect(pinned.code).toBe(1);
@@ -295,15 +211,7 @@ describe.concurrent('erasure and key rotation', () => {
   });
 
   it('follows key rotations from the first key; a checkpoint by a key the chain never introduced fails', async () => {
-    let newKey = '';
-    const built = await buildLedger({
-      then: async (l) => {
-        const next = generateKey(l.dataDir, KEY_NAME);
-        newKey = next.verifierKey;
-        await l.rotateKey(next, 'test');
-        await Promise.all([0, 1, 2].map((i) => l.append(request(100 + i))));
-      },
-    });
+    const { built, newKey } = await buildRotatedLedger(3);
     const { code, json } = await verifyDb(built);
     expect(code).toBe(0);
     expect(json.signers).toEqual([built.vkey, newKey]);
@@ -391,12 +299,8 @@ describe.concurrent('pins: trust on first use, then the log must extend what was
 
     // History rewritten (an entry altered, everything re-signed with the real key): the pin catches it and stays.
     const pinned = fs.readFileSync(pinFile, 'utf8');
-    const rebuiltDir = tempDir();
-    fs.cpSync(path.join(built.dataDir, 'keys'), path.join(rebuiltDir, 'keys'), { recursive: true });
-    const forger = Ledger.open({ dataDir: rebuiltDir, commitWindowMs: 0, maxBatch: 4 });
-    for (let i = 0; i < SIZE + 8; i++) await forger.append(request(i, i === 2 ? { payload: 'rewritten' } : {}));
-    await forger.close();
-    const rewritten = await verifyJson(['--db', path.join(rebuiltDir, DATABASE_FILE), '--key', built.vkey, '--pin', pinFile, '--update-pin']);
+    const rebuilt = await rewrittenLedger(built, SIZE + 8, 2);
+    const rewritten = await verifyDb(rebuilt, '--pin', pinFile, '--update-pin');
     expect(rewritten.code).toBe(1);
     expect(rewritten.json.failure).toMatchObject({ code: 'PIN_INCONSISTENT', checkpointSize: SIZE + 4 });
     expect(rewritten.json.pin).toMatchObject({ consistent: false, updatedTo: null });
@@ -433,11 +337,7 @@ describe.concurrent('range mode: entries against the latest checkpoint by inclus
 
   it('a flipped byte in the range: "entry 5: leaf hash does not match the tree at checkpoint 20"; outside the range it is not looked at', async () => {
     const built = await freshLedger();
-    tamper(built.file, (db) => {
-      const leaf = Buffer.from(leafOf(db, 5));
-      leaf[leaf.indexOf('agent-a') + 6] = 'z'.charCodeAt(0);
-      db.prepare('UPDATE entries SET leaf = ? WHERE idx = 5').run(leaf);
-    });
+    flipAgentByte(built.file, 5, 'z');
     const r = await verifyDb(built, '--from', '2', '--to', '8');
     expect(r.code).toBe(1);
     expect(r.json.failure).toMatchObject({ code: 'INCLUSION_FAILED', index: 5, message: 'entry 5: leaf hash does not match the tree at checkpoint 20' });
@@ -455,15 +355,7 @@ describe.concurrent('range mode: entries against the latest checkpoint by inclus
   });
 
   it('refuses a latest checkpoint not signed by the given key, and cannot follow rotations (it says so)', async () => {
-    let newKey = '';
-    const built = await buildLedger({
-      then: async (l) => {
-        const next = generateKey(l.dataDir, KEY_NAME);
-        newKey = next.verifierKey;
-        await l.rotateKey(next, 'test');
-        await l.append(request(100));
-      },
-    });
+    const { built, newKey } = await buildRotatedLedger(1);
     const old = await verifyDb(built, '--from', '0', '--to', '5');
     expect(old.code).toBe(1);
     expect(old.json.failure.code).toBe('CHECKPOINT_SIGNATURE');
@@ -484,12 +376,8 @@ describe.concurrent('range mode: entries against the latest checkpoint by inclus
     const ok = await verifyDb(built, '--from', '0', '--to', '3', '--pin', pinFile);
     expect(ok.code).toBe(0);
     expect(ok.json.pin).toMatchObject({ size: 12, consistent: true });
-    const rebuiltDir = tempDir();
-    fs.cpSync(path.join(built.dataDir, 'keys'), path.join(rebuiltDir, 'keys'), { recursive: true });
-    const forger = Ledger.open({ dataDir: rebuiltDir, commitWindowMs: 0, maxBatch: 4 });
-    for (let i = 0; i < SIZE; i++) await forger.append(request(i, i === 1 ? { payload: 'rewritten' } : {}));
-    await forger.close();
-    const bad = await verifyJson(['--db', path.join(rebuiltDir, DATABASE_FILE), '--key', built.vkey, '--from', '15', '--to', '19', '--pin', pinFile]);
+    const rebuilt = await rewrittenLedger(built, SIZE, 1);
+    const bad = await verifyDb(rebuilt, '--from', '15', '--to', '19', '--pin', pinFile);
     expect(bad.code).toBe(1);
     expect(bad.json.failure).toMatchObject({ code: 'PIN_INCONSISTENT', checkpointSize: 12 });
   });

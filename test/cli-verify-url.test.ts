@@ -24,24 +24,25 @@ import type { DlpPool } from '../src/service/dlp-pool.js';
 import { ServiceMetrics } from '../src/service/metrics.js';
 import { TokenStore } from '../src/service/tokens.js';
 import { Ledger, generateKey } from '../src/ledger/index.js';
-import { decodeEntry, encodeEntry } from '../src/entry/index.js';
-import { NoteSigner, encodeBase64, formatCheckpoint, leafHash, randomBytes } from '../src/tlog/index.js';
 import {
   KEY_NAME,
   SIZE,
   buildLedger,
-
+  buildRotatedLedger,
   expectOneErrorLine,
+  flipAgentByte,
   freshLedger,
-  leafOf,
   realSigner,
   request,
+  rewrittenLedger,
   tamper,
+  tamperCases,
   tempDir,
   verifyJson,
   vigilInProcess,
   vigilProcess,
   type Built,
+  type TamperCase,
 } from './support/verify-helpers.js';
 
 const closers: Array<() => Promise<void>> = [];
@@ -135,12 +136,10 @@ describe('vigil verify --url against the real service', () => {
       treeSize: size,
       checkpoints: { verified: 1, latestSize: size },
       signers: [built.vkey],
-      payloads: { checked: true, present: size - 1, erased: 1, by: 'size' },
+      payloads: { checked: true, present: size - 1, erased: 1, by: 'commitment' },
       erasures: [{ index: 2, erasureIndex: SIZE }],
       failure: null,
     });
-    // The service sends no salts: the output says what that means.
-    expect(r.json.notes.join(' ')).toContain('payloads were checked against their entries\' sizes and erasures, not their commitments');
     // The root is the one the service's checkpoint signs.
     const checkpoint = await (await fetch(`${service.url}/v1/checkpoint`)).text();
     expect(checkpoint.split('\n')[2]).toBe(r.json.root);
@@ -198,18 +197,14 @@ describe('vigil verify --url against the real service', () => {
   it('range mode fetches inclusion proofs; with --payloads it checks the payloads of the range', async () => {
     const r = await verifyUrl({ url: service.url, token: service.auditor }, built.vkey, '--from', '1', '--to', '6', '--payloads');
     expect(r.code, JSON.stringify(r.json.failure)).toBe(0);
-    expect(r.json).toMatchObject({ mode: 'range', range: { from: 1, to: 6 }, entriesChecked: 6, payloads: { checked: true, present: 5, erased: 1, by: 'size' }, erasures: [{ index: 2, erasureIndex: SIZE }] });
+    expect(r.json).toMatchObject({ mode: 'range', range: { from: 1, to: 6 }, entriesChecked: 6, payloads: { checked: true, present: 5, erased: 1, by: 'commitment' }, erasures: [{ index: 2, erasureIndex: SIZE }] });
   });
 });
 
 describe('vigil verify --url on a file tampered with before the real service started on it', () => {
   it('a byte flipped in a leaf: CHAIN_BROKEN at the next entry, exit 1', async () => {
     const built = await freshLedger();
-    tamper(built.file, (db) => {
-      const leaf = Buffer.from(leafOf(db, 5));
-      leaf[leaf.indexOf('agent-a') + 6] = 'b'.charCodeAt(0);
-      db.prepare('UPDATE entries SET leaf = ? WHERE idx = 5').run(leaf);
-    });
+    flipAgentByte(built.file, 5);
     const service = await serveReal(built.dataDir);
     const r = await verifyUrl({ url: service.url, token: service.auditor }, built.vkey);
     expect(r.code).toBe(1);
@@ -218,78 +213,9 @@ describe('vigil verify --url on a file tampered with before the real service sta
   }, 120_000);
 });
 
-interface UrlCase {
-  what: string;
-  change: (built: Built) => void;
-  extra?: string[];
-  code: string;
-  index?: number;
-  checkpointSize?: number;
-}
-
-const URL_CASES: UrlCase[] = [
-  {
-    what: 'a byte flipped in a leaf',
-    change: ({ file }) =>
-      tamper(file, (db) => {
-        const leaf = Buffer.from(leafOf(db, 5));
-        leaf[leaf.indexOf('agent-a') + 6] = 'b'.charCodeAt(0);
-        db.prepare('UPDATE entries SET leaf = ? WHERE idx = 5').run(leaf);
-      }),
-    code: 'CHAIN_BROKEN',
-    index: 6,
-  },
-  { what: 'a deleted entry', change: ({ file }) => tamper(file, (db) => db.prepare('DELETE FROM entries WHERE idx = 7').run()), code: 'INDEX_MISMATCH', index: 7 },
-  {
-    what: 'two entries swapped',
-    change: ({ file }) =>
-      tamper(file, (db) => {
-        const a = leafOf(db, 3);
-        const b = leafOf(db, 4);
-        db.prepare('UPDATE entries SET leaf = ? WHERE idx = 3').run(b);
-        db.prepare('UPDATE entries SET leaf = ? WHERE idx = 4').run(a);
-      }),
-    code: 'INDEX_MISMATCH',
-    index: 3,
-  },
-  {
-    what: 'an inserted entry, the chain recomputed after it',
-    change: ({ file }) =>
-      tamper(file, (db) => {
-        const entries = Array.from({ length: SIZE }, (_, i) => decodeEntry(leafOf(db, i)));
-        const forged = { ...(entries[9] as ReturnType<typeof decodeEntry>), agent: 'forged-agent' };
-        const rewritten = [...entries.slice(0, 10), forged, ...entries.slice(10)];
-        db.prepare('DELETE FROM entries').run();
-        let prev: string | undefined;
-        rewritten.forEach((e, i) => {
-          const leaf = encodeEntry({ ...e, index: i, prev });
-          db.prepare('INSERT INTO entries (idx, leaf) VALUES (?, ?)').run(i, leaf);
-          prev = encodeBase64(leafHash(leaf));
-        });
-      }),
-    // Over HTTP only the latest checkpoint is published: it is the one whose root no longer matches.
-    code: 'CHECKPOINT_ROOT_MISMATCH',
-    checkpointSize: SIZE,
-  },
-  { what: 'a truncated tail', change: ({ file }) => tamper(file, (db) => db.prepare('DELETE FROM entries WHERE idx >= 15').run()), code: 'CHECKPOINT_BEYOND_LOG', index: 15 },
-  {
-    what: 'the checkpoint signed by another key',
-    change: ({ file, checkpointAt }) => {
-      const other = new NoteSigner(KEY_NAME, randomBytes(32));
-      tamper(file, (db) => db.prepare('UPDATE checkpoints SET note = ? WHERE size = ?').run(other.sign((checkpointAt(SIZE).split('\n\n')[0] as string) + '\n'), SIZE));
-    },
-    code: 'CHECKPOINT_SIGNATURE',
-    checkpointSize: SIZE,
-  },
-  {
-    what: 'the checkpoint with a wrong root, signed with the right key',
-    change: ({ file, dataDir }) => {
-      const note = realSigner(dataDir).sign(formatCheckpoint({ origin: KEY_NAME, size: SIZE, rootHash: randomBytes(32), extensions: [] }));
-      tamper(file, (db) => db.prepare('UPDATE checkpoints SET note = ? WHERE size = ?').run(note, SIZE));
-    },
-    code: 'CHECKPOINT_ROOT_MISMATCH',
-    checkpointSize: SIZE,
-  },
+/** The shared cases as they are over HTTP (checkpoint cases on the latest checkpoint, the only one published), and those only --url has. */
+const URL_CASES: TamperCase[] = [
+  ...tamperCases(SIZE).map(({ url, ...shared }) => ({ ...shared, ...url })),
   {
     what: 'the checkpoint with a wrong size, signed with the right key',
     change: ({ file, dataDir, checkpointAt }) => {
@@ -306,29 +232,7 @@ const URL_CASES: UrlCase[] = [
     code: 'PAYLOAD_MISMATCH',
     index: 8,
   },
-  { what: 'a payload deleted without an erasure entry (--payloads)', change: ({ file }) => tamper(file, (db) => db.prepare('DELETE FROM payloads WHERE idx = 2').run()), extra: ['--payloads'], code: 'PAYLOAD_MISSING', index: 2 },
-  {
-    what: 'an entry whose prev points elsewhere',
-    change: ({ file }) =>
-      tamper(file, (db) => {
-        const e = decodeEntry(leafOf(db, 9));
-        db.prepare('UPDATE entries SET leaf = ? WHERE idx = 9').run(encodeEntry({ ...e, prev: encodeBase64(leafHash(leafOf(db, 7))) }));
-      }),
-    code: 'CHAIN_BROKEN',
-    index: 9,
-  },
-  {
-    what: 'range mode: a byte flipped in a leaf of the range',
-    change: ({ file }) =>
-      tamper(file, (db) => {
-        const leaf = Buffer.from(leafOf(db, 5));
-        leaf[leaf.indexOf('agent-a') + 6] = 'b'.charCodeAt(0);
-        db.prepare('UPDATE entries SET leaf = ? WHERE idx = 5').run(leaf);
-      }),
-    extra: ['--from', '2', '--to', '9'],
-    code: 'INCLUSION_FAILED',
-    index: 5,
-  },
+  { what: 'range mode: a byte flipped in a leaf of the range', change: ({ file }) => flipAgentByte(file, 5), extra: ['--from', '2', '--to', '9'], code: 'INCLUSION_FAILED', index: 5 },
 ];
 
 describe.concurrent('vigil verify --url detects tampering: exit 1 and the right reason', () => {
@@ -352,12 +256,8 @@ describe.concurrent('vigil verify --url detects tampering: exit 1 and the right 
     const original = await freshLedger();
     const pinFile = path.join(tempDir(), 'pin.note');
     fs.writeFileSync(pinFile, original.checkpointAt(SIZE));
-    const rebuiltDir = tempDir();
-    fs.cpSync(path.join(original.dataDir, 'keys'), path.join(rebuiltDir, 'keys'), { recursive: true });
-    const forger = Ledger.open({ dataDir: rebuiltDir, commitWindowMs: 0, maxBatch: 4 });
-    for (let i = 0; i < SIZE; i++) await forger.append(request(i, i === 4 ? { payload: 'rewritten' } : {}));
-    await forger.close();
-    const served = await serveApp(rebuiltDir);
+    const rebuilt = await rewrittenLedger(original, SIZE, 4);
+    const served = await serveApp(rebuilt.dataDir);
     try {
       expect((await verifyUrl(served, original.vkey)).code).toBe(0);
       const pinned = await verifyUrl(served, original.vkey, '--pin', pinFile);
@@ -391,15 +291,7 @@ describe.concurrent('vigil verify --url detects tampering: exit 1 and the right 
   });
 
   it('a log that rotated its key cannot be followed over HTTP (it says why); a range check with the current key passes', async () => {
-    let newKey = '';
-    const built = await buildLedger({
-      then: async (l) => {
-        const next = generateKey(l.dataDir, KEY_NAME);
-        newKey = next.verifierKey;
-        await l.rotateKey(next, 'test');
-        await l.append(request(100));
-      },
-    });
+    const { built, newKey } = await buildRotatedLedger(1);
     const served = await serveApp(built.dataDir);
     try {
       const full = await verifyUrl(served, built.vkey);
@@ -413,35 +305,32 @@ describe.concurrent('vigil verify --url detects tampering: exit 1 and the right 
     }
   });
 
-  it('payload commitments are checked over HTTP when the service sends the salt (Vigil-Payload-Salt): a same-size replacement is caught', async () => {
+  it('payload commitments are checked over HTTP with the salt the service sends; without it, only sizes, and the output says so', async () => {
     const built = await freshLedger();
     // "payload number 8" -> "payload number 9": same size, so only the commitment can tell.
     tamper(built.file, (db) => db.prepare('UPDATE payloads SET body = ? WHERE idx = 8').run(Buffer.from('payload number 9')));
     const served = await serveApp(built.dataDir);
-    const salts = new Database(built.file, { readonly: true });
-    // A front that adds each payload's salt, as a service that sends salts would.
+    // A front that drops the salt header, as a service that sends no salts would.
     const front = http.createServer((req, res) => {
       void (async () => {
         const upstream = await fetch(served.url + (req.url ?? '/'), { headers: { authorization: req.headers.authorization ?? '' } });
         const headers: Record<string, string> = { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream' };
-        const m = /^\/v1\/entries\/(\d+)\/payload$/.exec(req.url ?? '');
-        if (m && upstream.ok) headers['vigil-payload-salt'] = (salts.prepare('SELECT salt FROM payloads WHERE idx = ?').get(Number(m[1])) as { salt: Buffer }).salt.toString('base64');
         res.writeHead(upstream.status, headers).end(Buffer.from(await upstream.arrayBuffer()));
       })().catch(() => res.destroy());
     });
     await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
     try {
-      const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
-      const withoutSalt = await verifyUrl(served, built.vkey, '--payloads');
-      expect(withoutSalt.code).toBe(0); // the limit of a service that sends no salt, stated in the output
-      expect(withoutSalt.json.payloads.by).toBe('size');
-      const r = await verifyUrl({ url, token: served.token }, built.vkey, '--payloads');
+      const r = await verifyUrl(served, built.vkey, '--payloads');
       expect(r.code).toBe(1);
       expect(r.json.failure).toMatchObject({ code: 'PAYLOAD_MISMATCH', index: 8 });
+      const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+      const withoutSalt = await verifyUrl({ url, token: served.token }, built.vkey, '--payloads');
+      expect(withoutSalt.code).toBe(0); // the limit of a service that sends no salt, stated in the output
+      expect(withoutSalt.json.payloads.by).toBe('size');
+      expect(withoutSalt.json.notes.join(' ')).toContain("payloads were checked against their entries' sizes and erasures, not their commitments");
     } finally {
       front.closeAllConnections();
       await new Promise<void>((resolve) => front.close(() => resolve()));
-      salts.close();
       await served.close();
     }
   });

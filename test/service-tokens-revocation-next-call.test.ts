@@ -3,32 +3,11 @@
  * (by this store or by another connection, as `vigil tokens revoke` in another process does) fails the very
  * next call, expiry is checked on every call, and a wrong secret never passes because the id verified before.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TOKENS_FILE, TokenStore } from '../src/service/tokens.js';
-import { isVigilError } from '../src/errors.js';
-
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-tokens-cache-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isVigilError(e) ? e.code : 'OTHER';
-  }
-  return undefined;
-}
+import { codeOf, tempDir } from './support/token-store.js';
 
 describe('token verification after a change', () => {
   it('fails the next call after a revocation by this store', () => {

@@ -1,29 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TOKENS_FILE, TokenStore, allowsSubject } from '../src/service/tokens.js';
-import { isVigilError } from '../src/errors.js';
-
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-tokens-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isVigilError(e) ? e.code : 'OTHER';
-  }
-  return undefined;
-}
+import { codeOf, tempDir } from './support/token-store.js';
 
 describe('bearer tokens', () => {
   it('mints a scoped token that verifies, and stores only a hash of its secret', () => {
