@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DlpEngine, DlpStream, defaultPolicyFile, loadPolicy, loadRuleSet, shippedRulesDir } from '../src/dlp/index.js';
 import { DlpPool } from '../src/service/dlp-pool.js';
+import { subjectPseudonym } from '../src/subjects/index.js';
 
 const key = new Uint8Array(32).fill(3);
 const texts = [
@@ -50,6 +51,21 @@ describe('the DLP worker pool', () => {
     expect(released + end.text).toBe(engine.scan(text, { json: false }).output);
     expect(localOut).not.toContain('536-22-1234');
   });
+
+  it('names the subjects of many payloads in one job: each scan has a scan\'s budget, not the whole job', async () => {
+    const subjectKey = new Uint8Array(32).fill(9);
+    const small = new DlpPool({ rulesDirs: [shippedRulesDir()], policyFile: defaultPolicyFile(), pseudonymKey: key, timeBudgetMs: 150, size: 1, subjectKey });
+    await small.ready();
+    try {
+      const texts = Array.from({ length: 120 }, (_, i) => `${'Routine update on the shipment schedule and the depot. '.repeat(30)} Contact li.wei${i}@corp.example today.`);
+      // 120 texts of ~1.7 KB take longer than 150 ms together on this machine; each takes a few ms.
+      const lists = await small.subjectsOf(texts);
+      expect(Array.isArray(lists), JSON.stringify(lists).slice(0, 200)).toBe(true);
+      (lists as string[][]).forEach((l, i) => expect(l).toContain(subjectPseudonym(subjectKey, `li.wei${i}@corp.example`)));
+    } finally {
+      await small.close();
+    }
+  }, 60_000);
 
   it('passes the destination to the policy', async () => {
     const r = await pool.scan('Reach me at li.wei@corp.example', { destination: 'internal-tools' });

@@ -79,6 +79,9 @@ interface Slot {
   watchdog: NodeJS.Timeout | undefined;
 }
 
+/** The most time one subject-index job (all the payloads of one request) may take, queue time included (ms). */
+export const SUBJECT_JOB_MAX_MS = 30_000;
+
 export function timeoutResult(): FailedScanResult {
   return { decision: 'block', output: null, findings: [], error: { code: 'DLP_TIMEOUT', message: 'the scan exceeded its time budget' } };
 }
@@ -134,8 +137,10 @@ export class DlpPool {
    * failure or an overrun comes back as a FailedScanResult, and the caller records nothing.
    */
   subjectsOf(texts: string[]): Promise<string[][] | FailedScanResult> {
+    // Each text gets a scan's budget (a batch of 500 events is 500 scans), up to SUBJECT_JOB_MAX_MS in all.
+    const budgetMs = Math.min(this.#options.timeBudgetMs * Math.max(1, texts.length), Math.max(this.#options.timeBudgetMs, SUBJECT_JOB_MAX_MS));
     return this.#submit(
-      { text: '', subjectTexts: texts },
+      { text: '', subjectTexts: texts, budgetMs },
       (reply) => ('subjectLists' in reply ? reply.subjectLists : 'failed' in reply ? reply.failed : failedResult()),
       (r) => r,
     );
@@ -167,19 +172,20 @@ export class DlpPool {
   }
 
   #submit<T>(
-    what: { text: string; destination?: string | undefined; stream?: ScanRequest['stream']; subjectTexts?: string[] },
+    what: { text: string; destination?: string | undefined; stream?: ScanRequest['stream']; subjectTexts?: string[]; budgetMs?: number },
     fromReply: (reply: ScanReply) => T,
     fromFailure: (r: FailedScanResult) => T,
   ): Promise<T> {
     if (this.#closed) return Promise.resolve(fromFailure(failedResult()));
     return new Promise((resolve) => {
-      const request: ScanRequest = { id: this.#nextId++, text: what.text, budgetMs: this.#options.timeBudgetMs };
+      const budgetMs = what.budgetMs ?? this.#options.timeBudgetMs;
+      const request: ScanRequest = { id: this.#nextId++, text: what.text, budgetMs };
       if (what.destination !== undefined) request.destination = what.destination;
       if (what.stream !== undefined) request.stream = what.stream;
       if (what.subjectTexts !== undefined) request.subjectTexts = what.subjectTexts;
       this.#queue.push({
         request,
-        deadline: Date.now() + this.#options.timeBudgetMs,
+        deadline: Date.now() + budgetMs,
         settle: (reply) => resolve(fromReply(reply)),
         fail: (r) => resolve(fromFailure(r)),
       });

@@ -30,14 +30,17 @@ function subjects(text: string, result: ScanResult | FailedScanResult): string[]
   return subjectKey === undefined || 'error' in result ? [] : subjectsOf(subjectKey, text, result.findings);
 }
 
-/** Subject lists for recorded payloads, all within one budget; a failed scan fails them all. */
+/**
+ * Subject lists for recorded payloads, within the job's budget and each scan within a scan's budget; a
+ * failed scan fails them all.
+ */
 function subjectLists(texts: string[], budgetMs: number): string[][] | FailedScanResult {
   const deadline = Date.now() + budgetMs;
   const lists: string[][] = [];
   for (const text of texts) {
     const left = deadline - Date.now();
     if (left <= 0) return failed('DLP_TIMEOUT');
-    const result = engine.scan(text, { timeBudgetMs: left });
+    const result = engine.scan(text, { timeBudgetMs: Math.min(left, data.timeBudgetMs) });
     if ('error' in result) return result as FailedScanResult;
     lists.push(subjects(text, result));
   }
