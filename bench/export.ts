@@ -13,11 +13,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Ledger, LedgerStore, generateKey, loadKeys, type Receipt } from '../dist/ledger/index.js';
+import { LedgerStore, loadKeys } from '../dist/ledger/index.js';
 import { activeSigner, exportToPath, indexedSubjectLookup, shippedEngine, verifyBundle, writeBundle } from '../dist/export/index.js';
-import { randomBytes } from '../dist/tlog/index.js';
 import { subjectPseudonym } from '../dist/subjects/index.js';
-import { ensureLedger } from './fixture.js';
+import { ensureBuiltLedger, ensureLedger, fillerEntry } from './fixture.js';
 import { benchDir, envInt, machine, report } from './support.js';
 
 const ENTRIES = envInt('BENCH_ENTRIES', 100_000);
@@ -28,36 +27,17 @@ const IDENTIFIER = 'jane.doe@patients.example';
 const INDEX_KEY = new Uint8Array(32).fill(42);
 const pseudonym = (identifier: string): string => subjectPseudonym(INDEX_KEY, identifier);
 
-async function ensureSubjectLedger(entries: number, subjectEntries: number): Promise<{ dataDir: string }> {
-  const dataDir = path.resolve('bench', 'out', `ledger-subject-${entries}-${subjectEntries}-v2`);
-  const done = path.join(dataDir, 'COMPLETE');
-  if (fs.existsSync(done)) return { dataDir };
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  fs.mkdirSync(dataDir, { recursive: true });
-  generateKey(dataDir, 'bench.example/ledger');
-  const ledger = Ledger.open({ dataDir, synchronous: 'NORMAL', maxBatch: 1000, maxQueue: 10_000 });
-  const payloads = Array.from({ length: 1024 }, () => new Uint8Array(randomBytes(1024)));
+function ensureSubjectLedger(entries: number, subjectEntries: number): Promise<{ dataDir: string }> {
   const every = Math.floor(entries / subjectEntries);
   const subjects = [pseudonym(IDENTIFIER)];
-  const inFlight: Array<Promise<Receipt>> = [];
-  process.stderr.write(`building a ${entries}-entry ledger with ${subjectEntries} entries about one subject in ${dataDir} …\n`);
-  for (let i = 0; i < entries; i++) {
-    if (i % every === every >> 1) {
-      const k = Math.floor(i / every);
-      const request = k % 2 === 0
-        ? { kind: 'prompt', agent: 'care-bot', session: `s-${k}`, task: 'appointments', payload: `Hello, this is ${IDENTIFIER}, phone +1 415 555 0100. Can I move my appointment #${k} to Tuesday? My SSN is 536-22-1234.` }
-        : { kind: 'tool_result', agent: 'care-bot', session: `s-${k - 1}`, task: 'appointments', payload: { patient: IDENTIFIER, appointment: k, slot: '2026-04-07T10:30', note: 'follow-up for hypertension' } };
-      inFlight.push(ledger.append(request, { subjects }));
-    } else {
-      inFlight.push(ledger.record({ kind: i % 2 ? 'response' : 'prompt', agent: `agent-${i % 7}`, session: `s-${i % 101}` }, { bytes: payloads[i % payloads.length] as Uint8Array, type: 'application/octet-stream' }));
-    }
-    if (inFlight.length >= 4000) await Promise.all(inFlight.splice(0, 1000));
-  }
-  await Promise.all(inFlight);
-  ledger.storage.checkpointWal();
-  await ledger.close();
-  fs.writeFileSync(done, `${entries}\n`);
-  return { dataDir };
+  return ensureBuiltLedger(`ledger-subject-${entries}-${subjectEntries}-v2`, entries, (ledger, i, payloads) => {
+    if (i % every !== every >> 1) return fillerEntry(ledger, i, payloads);
+    const k = Math.floor(i / every);
+    const request = k % 2 === 0
+      ? { kind: 'prompt', agent: 'care-bot', session: `s-${k}`, task: 'appointments', payload: `Hello, this is ${IDENTIFIER}, phone +1 415 555 0100. Can I move my appointment #${k} to Tuesday? My SSN is 536-22-1234.` }
+      : { kind: 'tool_result', agent: 'care-bot', session: `s-${k - 1}`, task: 'appointments', payload: { patient: IDENTIFIER, appointment: k, slot: '2026-04-07T10:30', note: 'follow-up for hypertension' } };
+    return ledger.append(request, { subjects });
+  });
 }
 
 function seconds(t0: bigint): number {

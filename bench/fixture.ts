@@ -7,8 +7,21 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Ledger, generateKey, loadKeys, type Receipt } from '../dist/ledger/index.js';
 
-export async function ensureLedger(entries: number): Promise<{ dataDir: string; vkey: string }> {
-  const dataDir = path.resolve('bench', 'out', `ledger-${entries}`);
+/** A filler entry: 1 KiB of random bytes, kinds and agents in turn. */
+export function fillerEntry(ledger: Ledger, i: number, payloads: readonly Uint8Array[]): Promise<Receipt> {
+  return ledger.record({ kind: i % 2 ? 'response' : 'prompt', agent: `agent-${i % 7}`, session: `s-${i % 101}` }, { bytes: payloads[i % payloads.length] as Uint8Array, type: 'application/octet-stream' });
+}
+
+/**
+ * The ledger in bench/out/<name>/ of `entries` entries, each appended by `entryAt` (filler entries by
+ * default); built once, marked COMPLETE, reused by later runs. Returns its data directory and first key.
+ */
+export async function ensureBuiltLedger(
+  name: string,
+  entries: number,
+  entryAt: (ledger: Ledger, i: number, payloads: readonly Uint8Array[]) => Promise<Receipt> = fillerEntry,
+): Promise<{ dataDir: string; vkey: string }> {
+  const dataDir = path.resolve('bench', 'out', name);
   const done = path.join(dataDir, 'COMPLETE');
   if (fs.existsSync(done)) return { dataDir, vkey: (loadKeys(dataDir)[0] as { verifierKey: string }).verifierKey };
   fs.rmSync(dataDir, { recursive: true, force: true });
@@ -19,7 +32,7 @@ export async function ensureLedger(entries: number): Promise<{ dataDir: string; 
   const inFlight: Array<Promise<Receipt>> = [];
   process.stderr.write(`building a ${entries}-entry ledger in ${dataDir} …\n`);
   for (let i = 0; i < entries; i++) {
-    inFlight.push(ledger.record({ kind: i % 2 ? 'response' : 'prompt', agent: `agent-${i % 7}`, session: `s-${i % 101}` }, { bytes: payloads[i % payloads.length] as Uint8Array, type: 'application/octet-stream' }));
+    inFlight.push(entryAt(ledger, i, payloads));
     if (inFlight.length >= 4000) await Promise.all(inFlight.splice(0, 1000));
   }
   await Promise.all(inFlight);
@@ -27,4 +40,8 @@ export async function ensureLedger(entries: number): Promise<{ dataDir: string; 
   await ledger.close();
   fs.writeFileSync(done, `${entries}\n`);
   return { dataDir, vkey: signer.verifierKey };
+}
+
+export function ensureLedger(entries: number): Promise<{ dataDir: string; vkey: string }> {
+  return ensureBuiltLedger(`ledger-${entries}`, entries);
 }

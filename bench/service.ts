@@ -14,14 +14,11 @@
  *   BENCH_SERVICE_VERIFY=0  skips the receipt check at the end (profiling runs only)
  *   BENCH_SERVICE_NODE_ARGS='--cpu-prof --cpu-prof-dir=bench/out/prof'  extra node flags for the service
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
 import autocannon, { type Request as CannonRequest } from 'autocannon';
 import { checkInclusion, decodeBase64, parseCheckpoint, parseVerifierKey, verifyNote } from '../dist/tlog/index.js';
 import { loadKeys } from '../dist/ledger/index.js';
-import { benchDir, envInt, machine, report } from './support.js';
+import { benchDir, envInt, machine, report, startBenchService } from './support.js';
 
 const SECONDS = envInt('BENCH_SERVICE_SECONDS', 10);
 const CONNECTIONS = 64;
@@ -35,37 +32,11 @@ interface Receipt {
   proof: string[];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 const dir = benchDir('service');
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const child = spawn(process.execPath, [...NODE_ARGS, process.env.BENCH_SERVICE_BIN ?? 'bin/vigil.js', '--data-dir', dir, 'serve', '--port', String(port)], {
-  env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', VIGIL_DLP_WORKERS: '1' },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
-// Never leave the service running behind a failed bench.
-process.on('exit', () => child.kill('SIGKILL'));
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${url}/readyz`)).status === 200) break;
-  } catch {
-    // not listening yet
-  }
-  if (i > 600) throw new Error('the service did not become ready in 60 s');
-  await new Promise((r) => setTimeout(r, 100));
-}
+const service = await startBenchService(dir, { nodeArgs: NODE_ARGS, ...(process.env.BENCH_SERVICE_BIN === undefined ? {} : { bin: process.env.BENCH_SERVICE_BIN }) });
+const { child, url } = service;
 process.stdout.write(`service bench: ${machine()}; load generator and service share the machine; ${SECONDS} s per run, ${CONNECTIONS} connections\n`);
-const admin = fs.readFileSync(path.join(dir, 'admin.token'), 'utf8').trim();
-const minted = await fetch(`${url}/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ scopes: ['agent'], ttlSeconds: 3600 }) });
-const agent = ((await minted.json()) as { token: string }).token;
+const agent = await service.mint(['agent']);
 const headers = { authorization: `Bearer ${agent}`, 'content-type': 'application/json' };
 
 const receipts: Receipt[] = [];
@@ -174,7 +145,6 @@ await Promise.all(
 const distinct = new Set(receipts.map((r) => r.index)).size;
 report('service receipts against the final checkpoint', { receipts: receipts.length, distinct_indexes: distinct, failed: bad, tree_size: stat.treeSize, final_checkpoint_size: final.size, seconds: (performance.now() - t0) / 1000 });
 
-child.kill('SIGTERM');
-await new Promise((r) => child.on('close', r));
+await service.stop();
 fs.rmSync(dir, { recursive: true, force: true });
 if (bad > 0) process.exitCode = 1;

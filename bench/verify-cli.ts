@@ -15,11 +15,10 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureLedger } from './fixture.js';
-import { benchDir, envInt, machine, report } from './support.js';
+import { benchDir, envInt, machine, report, startBenchService } from './support.js';
 
 const ENTRIES = envInt('BENCH_ENTRIES', 1_000_000);
 const URL_ENTRIES = envInt('BENCH_URL_ENTRIES', 100_000);
@@ -85,31 +84,10 @@ process.stdout.write(`verify-cli bench: ${machine()}; ${ROUNDS} rounds per case\
   fs.mkdirSync(path.join(dir, 'keys'), { recursive: true, mode: 0o700 });
   for (const f of fs.readdirSync(path.join(source, 'keys'))) fs.copyFileSync(path.join(source, 'keys', f), path.join(dir, 'keys', f));
   for (const f of ['ledger.db', 'ledger.db-wal']) if (fs.existsSync(path.join(source, f))) fs.copyFileSync(path.join(source, f), path.join(dir, f));
-  const port = await new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['bin/vigil.js', '--data-dir', dir, 'serve', '--port', String(port)], {
-    env: { ...process.env, VIGIL_LOG_LEVEL: 'warn', VIGIL_DLP_WORKERS: '1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  process.on('exit', () => child.kill('SIGKILL'));
+  const service = await startBenchService(dir);
+  const { url } = service;
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await fetch(`${url}/readyz`)).status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (i > 600) throw new Error('the service did not become ready in 60 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const admin = fs.readFileSync(path.join(dir, 'admin.token'), 'utf8').trim();
-    const minted = await fetch(`${url}/v1/tokens`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify({ scopes: ['auditor'], ttlSeconds: 3600 }) });
-    const token = ((await minted.json()) as { token: string }).token;
+    const token = await service.mint(['auditor']);
     const r = await rounds(['verify', '--url', url, '--key', vkey, '--json'], { VIGIL_TOKEN: token });
     report('verify --url end to end', {
       entries: r.json.entriesChecked,
@@ -129,8 +107,7 @@ process.stdout.write(`verify-cli bench: ${machine()}; ${ROUNDS} rounds per case\
       });
     }
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('close', r));
+    await service.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
