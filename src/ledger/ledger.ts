@@ -48,7 +48,7 @@ import {
   type JsonObject,
   type PayloadBytes,
 } from '../entry/index.js';
-import { LedgerStore, nodePosition, type StoredPayload, type Synchronous } from './store.js';
+import { LedgerStore, nodePosition, storedNodeSource, type StoredPayload, type Synchronous } from './store.js';
 import { loadKeys } from './keys.js';
 import { launchWorker } from './worker-launch.js';
 import { LeafBuffer } from './leaf-buffer.js';
@@ -312,6 +312,7 @@ export class Ledger {
   private constructor(store: LedgerStore, options: LedgerOptions, origin: string, signer: NoteSigner | undefined, unlock: () => void) {
     this.store = store;
     this.unlock = unlock;
+    this.storedNodes = storedNodeSource(store);
     this.dataDir = options.dataDir;
     this.origin = origin;
     this.synchronous = options.synchronous ?? 'FULL';
@@ -424,14 +425,8 @@ export class Ledger {
     return leaf ? leafHash(leaf) : undefined;
   }
 
-  /** Hashes of complete subtrees read from storage: O(1) rows each. */
-  private readonly storedNodes: NodeSource = {
-    node: (level: number, index: number): Uint8Array => {
-      const hash = level === 0 ? this.leafHashAt(index) : this.store.readNode(nodePosition(level, index));
-      if (!hash) throw new VigilError('LEDGER_INCONSISTENT', `tree node (level ${level}, index ${index}) is missing`);
-      return hash;
-    },
-  };
+  /** Hashes of complete subtrees read from storage: O(1) rows each (the same source `vigil verify --db` uses). */
+  private readonly storedNodes: NodeSource;
 
   get size(): number {
     return this.committed.range.size;
