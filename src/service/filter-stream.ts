@@ -109,7 +109,7 @@ export async function filterStream(deps: FilterStreamDeps, req: Request, res: Re
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > SSE_FRAMING_ALLOWANCE * deps.limitBytes) throw new VigilError('PAYLOAD_TOO_LARGE', `the stream is larger than ${SSE_FRAMING_ALLOWANCE * deps.limitBytes} bytes`);
   // Fail closed before anything starts: a ledger that cannot commit would leave the stream unrecorded.
-  if (!deps.ledger.stat().appendable) throw new VigilError('NOT_READY', 'the ledger cannot record right now; nothing was released');
+  if (deps.ledger.appendBlocker() !== undefined) throw new VigilError('NOT_READY', 'the ledger cannot record right now; nothing was released');
 
   res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
   res.flushHeaders();
