@@ -80,6 +80,18 @@ function longest(periods: Period[], from: number): number {
   return Math.max(...periods.map((p) => addPeriod(from, p)));
 }
 
+/** The DLP categories a decision entry's findings name; undefined when its payload is gone or not a decision. */
+function decisionCategories(ledger: Ledger, index: number): Set<string> | undefined {
+  const stored = ledger.readPayload(index);
+  if (stored.state !== 'present') return undefined;
+  try {
+    const body = JSON.parse(Buffer.from(stored.body).toString('utf8')) as { findings?: Array<{ category?: unknown }> };
+    return new Set((body.findings ?? []).map((f) => f.category).filter((c): c is string => typeof c === 'string'));
+  } catch {
+    return undefined; // not a decision this version wrote: no categories
+  }
+}
+
 export interface RetentionOutcome {
   policy: string;
   /** entries old enough to be looked at (the shortest period has passed) */
@@ -108,35 +120,29 @@ export async function runRetention(ledger: Ledger, policy: RetentionPolicy, now:
   }
   const candidates = lo;
 
-  // Categories found in each filtered response, by filter id (decision entries may sit just past the prefix).
+  // One pass decodes each entry once: the candidates' kind, time and filter id, and the categories each
+  // filtered response was found to hold, by filter id (its decision entry may sit just past the prefix).
   const categories = new Map<string, Set<string>>();
-  const decisions: Array<{ index: number; filter: string }> = [];
+  const candidateEntries: Array<{ index: number; ts: number; kind: string; filter: string | undefined }> = [];
   for (let i = 0; i < Math.min(size, candidates + 64); i++) {
     const e = entryAt(i);
-    if (e.kind !== 'dlp_decision' || typeof e.meta?.filter !== 'string') continue;
-    decisions.push({ index: i, filter: e.meta.filter });
-    const stored = ledger.readPayload(i);
-    if (stored.state !== 'present') continue;
-    try {
-      const body = JSON.parse(Buffer.from(stored.body).toString('utf8')) as { findings?: Array<{ category?: unknown }> };
-      const set = new Set((body.findings ?? []).map((f) => f.category).filter((c): c is string => typeof c === 'string'));
-      categories.set(e.meta.filter, set);
-    } catch {
-      // not a decision this version wrote: no categories
+    const filter = typeof e.meta?.filter === 'string' ? e.meta.filter : undefined;
+    // Erasures, rotations and access records carry nothing to erase.
+    if (i < candidates && e.payload.size > 0) candidateEntries.push({ index: i, ts: Date.parse(e.ts), kind: e.kind, filter });
+    if (e.kind === 'dlp_decision' && filter !== undefined) {
+      const found = decisionCategories(ledger, i);
+      if (found) categories.set(filter, found);
     }
   }
 
   const expired: number[] = [];
-  for (let i = 0; i < candidates; i++) {
-    const e = entryAt(i);
-    if (e.payload.size === 0) continue; // erasures, rotations and access records carry nothing to erase
-    const filter = typeof e.meta?.filter === 'string' ? e.meta.filter : undefined;
+  for (const e of candidateEntries) {
     const periods = [policy.kinds[e.kind] ?? policy.default];
-    for (const c of (filter === undefined ? undefined : categories.get(filter)) ?? []) {
+    for (const c of (e.filter === undefined ? undefined : categories.get(e.filter)) ?? []) {
       const p = policy.categories[c];
       if (p) periods.push(p);
     }
-    if (longest(periods, Date.parse(e.ts)) <= now) expired.push(i);
+    if (longest(periods, e.ts) <= now) expired.push(e.index);
   }
   const outcome: RetentionOutcome = { policy: policy.name, examined: candidates, expired, erased: [], receipts: [] };
   if (options.dryRun) {
